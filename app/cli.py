@@ -1,0 +1,179 @@
+"""Command line: open a case, render a screenshot, generate a synthetic case, print facts.
+
+Exit codes: 0 success; 2 the case (or the command line) is unusable, with one line on stderr;
+3 an internal failure or time-out while rendering a screenshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+SCREENSHOT_TIMEOUT_MS = 300_000
+
+USAGE = """\
+python main.py [CASE] [--screenshot OUT.png] [--size WxH]
+       python main.py generate --events N --out PATH [--seed S] [--no-fts] [--force]
+       python main.py info CASE"""
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("size must look like 1600x1000") from None
+    if w < 200 or h < 200 or w > 10_000 or h > 10_000:
+        raise argparse.ArgumentTypeError("size must be between 200x200 and 10000x10000")
+    return w, h
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    """Arguments of the window (the default command)."""
+    p = argparse.ArgumentParser(prog="main.py", usage=USAGE, description=(
+        "Filature: offline viewer for the evidence of online-trafficking cases. "
+        "Without CASE, opens the bundled demo case."))
+    p.add_argument("case", nargs="?", help="case file path or SQLAlchemy URL")
+    p.add_argument("--screenshot", metavar="OUT.png", type=Path,
+                   help="render the window offscreen to a PNG once loaded, then exit")
+    p.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH",
+                   help="window size for --screenshot (default 1600x1000)")
+    return p
+
+
+def generate_parser() -> argparse.ArgumentParser:
+    """Arguments of ``generate``."""
+    p = argparse.ArgumentParser(prog="main.py generate",
+                                description="Write a realistic synthetic case of N events.")
+    p.add_argument("--events", type=int, required=True, help="number of events (1000 … 10^7)")
+    p.add_argument("--out", type=Path, required=True, help="case file to write")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same bytes)")
+    p.add_argument("--no-fts", action="store_true", help="skip the full-text index")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    return p
+
+
+def info_parser() -> argparse.ArgumentParser:
+    """Arguments of ``info``."""
+    p = argparse.ArgumentParser(prog="main.py info",
+                                description="Open a case read-only and print its facts as JSON.")
+    p.add_argument("case", help="case file path or SQLAlchemy URL")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``main.py`` and of the ``filature`` script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "generate":
+        return run_generate(generate_parser().parse_args(args[1:]))
+    if args and args[0] == "info":
+        return run_info(info_parser().parse_args(args[1:]))
+    return run_gui(gui_parser().parse_args(args))
+
+
+def _fail(message: str) -> int:
+    print(f"filature: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def run_generate(ns: argparse.Namespace) -> int:
+    """``main.py generate``: write a synthetic case and print a JSON report."""
+    from storage.generator import write_synthetic_case
+
+    if ns.events < 1:
+        return _fail("--events must be at least 1")
+    if ns.out.exists() and not ns.force:
+        return _fail(f"{ns.out} already exists (use --force to overwrite)")
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done:,}/{total:,} events", end="", file=sys.stderr, flush=True)
+
+    report = write_synthetic_case(ns.out, ns.events, seed=ns.seed, fts=not ns.no_fts,
+                                  overwrite=ns.force, progress=progress)
+    print(file=sys.stderr)
+    print(json.dumps({
+        "path": str(report.path),
+        "events": report.events,
+        "seconds": round(report.seconds, 3),
+        "events_per_second": round(report.events_per_second),
+        "bytes": report.path.stat().st_size,
+    }))
+    return EXIT_OK
+
+
+def run_info(ns: argparse.Namespace) -> int:
+    """``main.py info``: validate a case without a window; exit 2 if it is unusable."""
+    from storage.errors import CaseOpenError
+    from storage.integrity import sha256_file
+    from storage.opener import open_case
+    from storage.overview import read_overview
+
+    try:
+        with open_case(ns.case) as source:
+            overview = read_overview(source)
+            hashes = {str(p): sha256_file(p) for p in source.evidence_files()}
+            facts = {
+                "case": ns.case,
+                "info": dict(overview.info),
+                "time_zone": overview.time_zone,
+                "first_ts": overview.first_ts,
+                "last_ts": overview.last_ts,
+                "counts": dict(overview.counts),
+                "sha256": hashes,
+                "warnings": list(source.warnings),
+            }
+    except CaseOpenError as exc:
+        return _fail(str(exc))
+    print(json.dumps(facts, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def run_gui(ns: argparse.Namespace) -> int:
+    """Open the window (or render it to ``--screenshot`` and exit)."""
+    if ns.screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        if not ns.screenshot.parent.exists():
+            return _fail(f"cannot write {ns.screenshot}: folder does not exist")
+    from PySide6.QtWidgets import QApplication
+
+    from app import qt_log
+    from app.main_window import MainWindow
+    from app.screenshot import ScreenshotJob
+    from app.settings import Settings
+    from app.workers import Runner
+    from storage.opener import clear_stale_working_copies
+
+    logging.basicConfig(level=logging.WARNING, format="filature: %(name)s: %(message)s")
+    qt_log.install()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Filature")
+    app.setOrganizationName("Filature")
+    clear_stale_working_copies()
+    runner = Runner()
+    window = MainWindow(runner, settings=Settings(), persist=ns.screenshot is None)
+    job = None
+    if ns.screenshot is not None:
+        window.resize(*ns.size)
+        job = ScreenshotJob(window, ns.screenshot, timeout_ms=SCREENSHOT_TIMEOUT_MS)
+    window.show()
+    if ns.case:
+        window.open_case(ns.case)
+    else:
+        window.open_demo()
+    code = app.exec()
+    runner.wait_done(10_000)
+    if job is not None:
+        if job.error:
+            print(f"filature: {job.error}", file=sys.stderr)
+        return job.exit_code
+    return code

@@ -1,0 +1,202 @@
+"""The loaded events and the numpy operations the linked views need (no Qt here).
+
+``EventSet`` wraps storage's :class:`~storage.events.EventColumns` with the lookups every
+filter, lane grouping and selection needs. Everything is a vectorised pass over arrays that
+are never modified, so any thread may use an ``EventSet`` at the same time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from widgets.timeline import Lane, TimelineData
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from app.state import Filters, TimeWindow
+    from storage.events import EventColumns
+
+LANE_MODES = ("kind", "actor", "platform")
+NO_ACTOR = "(no actor)"
+NO_PLATFORM = "(no platform)"
+
+
+@dataclass(frozen=True, eq=False)
+class EventSet:
+    """All events of the open case, sorted by time, with names for actors and platforms."""
+
+    columns: EventColumns
+    actor_names: Mapping[int, str]
+    platform_names: Mapping[int, str]
+    _id_order: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_id_order", np.argsort(self.columns.id, kind="stable"))
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def all_rows(self) -> np.ndarray:
+        """Row positions of every event (in time order)."""
+        return np.arange(len(self.columns), dtype=np.int64)
+
+    def rows_in_order(self, ids: np.ndarray) -> np.ndarray:
+        """Row positions of ``ids`` in the order given (unknown ids are dropped)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if ids.size == 0 or len(self.columns) == 0:
+            return np.empty(0, dtype=np.int64)
+        sorted_ids = self.columns.id[self._id_order]
+        pos = np.clip(np.searchsorted(sorted_ids, ids), 0, len(sorted_ids) - 1)
+        found = sorted_ids[pos] == ids
+        return self._id_order[pos[found]]
+
+    def rows_of_ids(self, ids: np.ndarray) -> np.ndarray:
+        """Row positions of the given event ids (unknown ids are dropped), in time order."""
+        return np.sort(self.rows_in_order(ids))
+
+    def filter_rows(
+        self,
+        filters: Filters,
+        text_ids: np.ndarray | None = None,
+        window: TimeWindow | None = None,
+    ) -> np.ndarray:
+        """Rows passing the filters (``text_ids``: ids matching the text query, if any)."""
+        c = self.columns
+        mask = np.ones(len(c), dtype=bool)
+        if filters.kinds:
+            codes = [i for i, name in enumerate(c.kinds) if name in filters.kinds]
+            mask &= np.isin(c.kind, np.asarray(codes, dtype=c.kind.dtype))
+        if filters.actors:
+            mask &= np.isin(c.actor, np.fromiter(filters.actors, dtype=np.int64))
+        if filters.platforms:
+            mask &= np.isin(c.platform, np.fromiter(filters.platforms, dtype=np.int64))
+        if text_ids is not None:
+            mask &= np.isin(c.id, text_ids, assume_unique=False)
+        if window is not None:
+            lo = np.searchsorted(c.ts, window.start, side="left")
+            hi = np.searchsorted(c.ts, window.end, side="left")
+            mask[:lo] = False
+            mask[hi:] = False
+        return np.flatnonzero(mask)
+
+    def kind_counts(self) -> list[tuple[str, int]]:
+        """Events per kind, most frequent first (for the filter bar)."""
+        counts = np.bincount(self.columns.kind, minlength=len(self.columns.kinds))
+        pairs = [(name, int(counts[i])) for i, name in enumerate(self.columns.kinds)]
+        return sorted(pairs, key=lambda p: (-p[1], p[0]))
+
+    def timeline_data(self, rows: np.ndarray, lane_mode: str) -> TimelineData:
+        """What the timeline draws for ``rows``, grouped in lanes by kind, actor or platform."""
+        c = self.columns
+        kinds = c.kind[rows]
+        if lane_mode == "kind":
+            order = _order_by_count(kinds, len(c.kinds))
+            lane_of_code = np.empty(max(len(c.kinds), 1), dtype=np.int32)
+            lane_of_code[order] = np.arange(len(order), dtype=np.int32)
+            lane = lane_of_code[kinds] if len(rows) else np.empty(0, dtype=np.int32)
+            lanes = tuple(
+                Lane(f"kind:{c.kinds[i]}", c.kinds[i].replace("_", " ")) for i in order
+            )
+        else:
+            values = (c.actor if lane_mode == "actor" else c.platform)[rows]
+            names = self.actor_names if lane_mode == "actor" else self.platform_names
+            none_label = NO_ACTOR if lane_mode == "actor" else NO_PLATFORM
+            keys, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+            order = np.argsort(-counts, kind="stable")
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order))
+            lane = rank[inverse].astype(np.int32)
+            lanes = tuple(
+                Lane(
+                    f"{lane_mode}:{int(keys[i])}",
+                    none_label if keys[i] < 0 else names.get(int(keys[i]), f"#{int(keys[i])}"),
+                )
+                for i in order
+            )
+        return TimelineData(
+            ts=c.ts[rows],
+            end=c.end[rows],
+            lo=c.lo[rows],
+            hi=c.hi[rows],
+            ids=c.id[rows],
+            kind=kinds,
+            kind_names=c.kinds,
+            lane=lane,
+            lanes=lanes,
+        )
+
+    def sort_rows(self, rows: np.ndarray, column: str, ascending: bool) -> np.ndarray:
+        """Rows ordered by an in-memory column (Time, Kind, Actor, Platform); ties by time."""
+        c = self.columns
+        if column == "Time":
+            ordered = rows  # rows are kept in time order
+        elif column == "Kind":
+            rank = _name_rank(c.kinds)
+            ordered = rows[np.lexsort((rows, rank[c.kind[rows]]))]
+        elif column in ("Actor", "Platform"):
+            values = (c.actor if column == "Actor" else c.platform)[rows]
+            names = self.actor_names if column == "Actor" else self.platform_names
+            keys, inverse = np.unique(values, return_inverse=True)
+            labels = [names.get(int(k), "") if k >= 0 else "\uffff" for k in keys]
+            key_rank = _name_rank(tuple(labels))
+            ordered = rows[np.lexsort((rows, key_rank[inverse]))]
+        else:
+            raise ValueError(f"not an in-memory column: {column}")
+        return ordered if ascending else ordered[::-1]
+
+    def ids_for(self, kind: str, ident: int) -> np.ndarray | None:
+        """Event ids linked to an actor or platform (in memory); None for other kinds."""
+        c = self.columns
+        if kind == "actor":
+            return c.id[c.actor == ident]
+        if kind == "platform":
+            return c.id[c.platform == ident]
+        if kind == "event":
+            return np.asarray([ident], dtype=np.int64)
+        return None
+
+
+def timeline_from_kind_times(kind_times: Mapping[str, np.ndarray]) -> TimelineData:
+    """A first, partial timeline (lanes by kind, no ids) from per-kind time arrays."""
+    names = tuple(kind_times)
+    if not names:
+        return TimelineData.empty()
+    ts = np.concatenate([kind_times[k] for k in names])
+    kind = np.concatenate(
+        [np.full(len(kind_times[k]), i, dtype=np.uint8) for i, k in enumerate(names)]
+    )
+    order = np.argsort(ts, kind="stable")
+    ts = ts[order]
+    kind = kind[order]
+    sizes = np.asarray([len(kind_times[k]) for k in names])
+    lane_order = np.argsort(-sizes, kind="stable")
+    lane_of_code = np.empty(len(names), dtype=np.int32)
+    lane_of_code[lane_order] = np.arange(len(names), dtype=np.int32)
+    return TimelineData(
+        ts=ts,
+        end=ts,
+        lo=ts,
+        hi=ts,
+        ids=np.full(len(ts), -1, dtype=np.int64),
+        kind=kind,
+        kind_names=names,
+        lane=lane_of_code[kind],
+        lanes=tuple(Lane(f"kind:{names[i]}", names[i].replace("_", " ")) for i in lane_order),
+    )
+
+
+def _order_by_count(codes: np.ndarray, n: int) -> np.ndarray:
+    counts = np.bincount(codes, minlength=n) if len(codes) else np.zeros(n, dtype=np.int64)
+    present = np.flatnonzero(counts)
+    return present[np.argsort(-counts[present], kind="stable")]
+
+
+def _name_rank(names: tuple[str, ...]) -> np.ndarray:
+    order = sorted(range(len(names)), key=lambda i: names[i].casefold())
+    rank = np.empty(max(len(names), 1), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank

@@ -1,0 +1,430 @@
+"""Links the evidence views (timeline, table, inspector, filter bar) through ``AppState``.
+
+Loading happens in two steps so the timeline paints as early as possible: first the sorted
+times per kind (a covering-index scan, about as fast as reading the bare time column), then
+every column. Filtering, lane grouping and sorting run on workers; only the newest request's
+result is applied (``LatestOnly``). Views report intent (``sig_*_requested``); this
+controller turns it into state changes, and state changes into ``show_*`` calls.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from app.controllers.event_set import EventSet, timeline_from_kind_times
+from app.controllers.inspector_records import count_record, event_record
+from app.state import EntityRef, Filters, TimeWindow
+from app.workers import LatestOnly
+from storage.event_queries import (
+    ids_ordered_by,
+    read_event_detail,
+    read_names,
+    read_text_page,
+    search_event_ids,
+)
+from storage.events import event_kinds, read_event_columns, read_kind_times
+from widgets.event_table import EventTableData
+from widgets.filter_bar import FilterChoice
+from widgets.timeline.binning import LaneIndex
+
+if TYPE_CHECKING:
+    from app.session import CaseSession
+    from app.state import AppState
+    from app.workers import Runner, TaskContext
+    from storage.opener import CaseSource
+    from storage.overview import CaseOverview
+    from widgets.event_table import EventTableView
+    from widgets.filter_bar import FilterBar
+    from widgets.inspector import InspectorView
+    from widgets.timeline import TimelineData, TimelineView
+
+log = logging.getLogger(__name__)
+IN_MEMORY_SORT = ("Time", "Kind", "Actor", "Platform")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Views:
+    """What one filter/lane/sort computation produces for the views."""
+
+    timeline: TimelineData
+    index: LaneIndex
+    table_rows: np.ndarray
+    shown: int
+
+
+class EvidenceController(QObject):
+    """Owns the loaded ``EventSet`` and keeps the four views in step with ``AppState``."""
+
+    sig_loaded = Signal()  # the full columns are in every view (screenshots wait for it)
+    sig_first_paint = Signal()  # the partial timeline is drawn (benchmarks measure it)
+
+    def __init__(
+        self,
+        state: AppState,
+        session: CaseSession,
+        runner: Runner,
+        timeline: TimelineView,
+        table: EventTableView,
+        inspector: InspectorView,
+        filter_bar: FilterBar,
+    ) -> None:
+        super().__init__(session)
+        self.state = state
+        self._session = session
+        self._runner = runner
+        self.timeline = timeline
+        self.table = table
+        self.inspector = inspector
+        self.filter_bar = filter_bar
+        self._load = LatestOnly(runner)
+        self._compute = LatestOnly(runner)
+        self._sort_job = LatestOnly(runner)
+        self._events: EventSet | None = None
+        self._source: CaseSource | None = None
+        self._ui_con: object | None = None
+        self._zone = "UTC"
+        self._lane_mode = "kind"
+        self._sort: tuple[str, bool] = ("Time", True)
+        self._text_ids: dict[str, np.ndarray] = {}
+        self._sorted_ids: dict[tuple[str, bool], np.ndarray] = {}
+        self._table_rows = np.empty(0, dtype=np.int64)
+        self.loaded = False
+        self._connect()
+
+    # -- wiring -----------------------------------------------------------------------------
+    def _connect(self) -> None:
+        s, st = self._session, self.state
+        s.sig_opened.connect(self._on_session_opened)
+        s.sig_closed.connect(self._on_session_closed)
+        st.sig_selection_changed.connect(self._on_state_selection_changed)
+        st.sig_highlight_changed.connect(self._on_state_highlight_changed)
+        st.sig_filters_changed.connect(self._on_state_filters_changed)
+        st.sig_view_window_changed.connect(self._on_state_view_window_changed)
+        st.sig_time_selection_changed.connect(self._on_state_time_selection_changed)
+        tl = self.timeline
+        tl.sig_range_requested.connect(self._on_timeline_range_requested)
+        tl.sig_selection_requested.connect(self._on_view_selection_requested)
+        tl.sig_time_selection_requested.connect(self._on_timeline_time_selection_requested)
+        tl.sig_hover_requested.connect(self._on_view_hover_requested)
+        tl.sig_lane_mode_requested.connect(self._on_timeline_lane_mode_requested)
+        self.table.sig_selection_requested.connect(self._on_view_selection_requested)
+        self.table.sig_sort_requested.connect(self._on_table_sort_requested)
+        self.inspector.sig_ref_requested.connect(self._on_inspector_ref_requested)
+        self.filter_bar.sig_filters_requested.connect(self._on_filter_bar_filters_requested)
+
+    # -- loading ----------------------------------------------------------------------------
+    def _on_session_opened(self, overview: CaseOverview) -> None:
+        source = self._session.source
+        if source is None:
+            return
+        self._reset()
+        self._source = source
+        self._zone = overview.time_zone
+        self._ui_con = source.connect()
+        self.timeline.set_time_zone(self._zone)
+        self.timeline.set_detail_provider(self._event_one_liner)
+
+        def first(ctx: TaskContext) -> tuple[TimelineData, list[tuple[str, int]]]:
+            con = source.connect()
+            try:
+                kinds = event_kinds(con)
+                times = read_kind_times(con, kinds, ctx.progress, ctx.cancelled)
+            finally:
+                con.close()
+            return timeline_from_kind_times(times), kinds
+
+        self._load.request(first, self._on_first_loaded, self._on_load_failed)
+
+    def _on_first_loaded(self, result: tuple[TimelineData, list[tuple[str, int]]]) -> None:
+        data, kinds = result
+        self.timeline.set_data(data)
+        self.sig_first_paint.emit()
+        source = self._source
+        assert source is not None
+        kind_names = [k for k, _ in kinds]
+
+        def full(ctx: TaskContext) -> EventSet:
+            con = source.connect()
+            try:
+                columns = read_event_columns(con, kind_names, ctx.progress, ctx.cancelled)
+                actors = read_names(con, "actor")
+                platforms = read_names(con, "platform")
+            finally:
+                con.close()
+            return EventSet(columns, actors, platforms)
+
+        self._load.request(full, self._on_full_loaded, self._on_load_failed)
+
+    def _on_full_loaded(self, events: EventSet) -> None:
+        self._events = events
+        self.filter_bar.set_choices(
+            events.kind_counts(),
+            sorted(events.actor_names.items(), key=lambda kv: kv[1].casefold()),
+            sorted(events.platform_names.items(), key=lambda kv: kv[1].casefold()),
+        )
+        self._recompute(then=self._finish_loading)
+
+    def _finish_loading(self) -> None:
+        self.loaded = True
+        self._on_state_selection_changed(self.state.selection)
+        window = self.state.view_window
+        if window is not None:
+            self.timeline.show_range(window.start, window.end)
+        self.sig_loaded.emit()
+
+    def _on_load_failed(self, exc: BaseException) -> None:
+        log.error("reading events failed", exc_info=exc)
+        self.inspector.show_record(None)
+        self.loaded = True  # nothing more will come; don't keep screenshots waiting
+        self.sig_loaded.emit()
+
+    def _on_session_closed(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._load.cancel()
+        self._compute.cancel()
+        self._sort_job.cancel()
+        if self._ui_con is not None:
+            self._ui_con.close()  # type: ignore[attr-defined]
+        self._ui_con = None
+        self._events = None
+        self._source = None
+        self._text_ids.clear()
+        self._sorted_ids.clear()
+        self.loaded = False
+        self.state.reset()
+        from widgets.timeline import TimelineData
+
+        self.timeline.set_data(TimelineData.empty())
+        self.table.set_data(EventTableData.empty())
+        self.inspector.show_record(None)
+
+    # -- recomputing the views (worker) -----------------------------------------------------
+    def _recompute(self, then: object = None) -> None:
+        events, source = self._events, self._source
+        if events is None or source is None:
+            return
+        filters = self.state.filters
+        window = self.state.time_selection
+        lane_mode = self._lane_mode
+        text = filters.text.strip()
+        cached_text = self._text_ids.get(text) if text else None
+        has_fts = source.has_fts
+
+        def task(ctx: TaskContext) -> tuple[_Views, str, np.ndarray | None]:
+            text_ids = cached_text
+            if text and text_ids is None:
+                con = source.connect()
+                try:
+                    text_ids = search_event_ids(con, text, has_fts=has_fts)
+                finally:
+                    con.close()
+            rows = events.filter_rows(filters, text_ids)
+            data = events.timeline_data(rows, lane_mode)
+            index = LaneIndex(data)
+            table_rows = events.filter_rows(filters, text_ids, window) if window else rows
+            return _Views(data, index, table_rows, len(rows)), text, text_ids
+
+        def done(result: tuple[_Views, str, np.ndarray | None]) -> None:
+            views, text_key, text_ids = result
+            if text_key and text_ids is not None:
+                self._text_ids[text_key] = text_ids
+            self.timeline.set_data(views.timeline, views.index)
+            self._table_rows = views.table_rows
+            self._apply_table()
+            self.filter_bar.show_result_count(views.shown, len(events))
+            self._show_selection_in_views(self.state.selection)
+            if callable(then):
+                then()
+
+        self._compute.request(task, done, self._on_load_failed)
+
+    def _apply_table(self) -> None:
+        events = self._events
+        if events is None:
+            return
+        column, ascending = self._sort
+        rows = self._table_rows
+        if column in IN_MEMORY_SORT:
+            ordered = events.sort_rows(rows, column, ascending)
+            self._set_table_rows(ordered)
+            return
+        key = (column, ascending)
+        if key in self._sorted_ids:
+            self._set_table_rows(self._restrict(self._sorted_ids[key], rows))
+            return
+        source = self._source
+        assert source is not None
+
+        def task(ctx: TaskContext) -> np.ndarray:
+            con = source.connect()
+            try:
+                return ids_ordered_by(con, column, ascending)
+            finally:
+                con.close()
+
+        def done(ids: np.ndarray) -> None:
+            self._sorted_ids[key] = ids
+            if self._sort == key:
+                self._set_table_rows(self._restrict(ids, self._table_rows))
+
+        self._sort_job.request(task, done, self._on_load_failed)
+
+    def _restrict(self, sorted_ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Rows in ``sorted_ids`` order, keeping only those in ``rows``."""
+        events = self._events
+        assert events is not None
+        order_rows = events.rows_in_order(sorted_ids)
+        keep = np.zeros(len(events), dtype=bool)
+        keep[rows] = True
+        return order_rows[keep[order_rows]]
+
+    def _set_table_rows(self, rows: np.ndarray) -> None:
+        events = self._events
+        assert events is not None
+        c = events.columns
+        self.table.set_data(
+            EventTableData(
+                ids=c.id[rows],
+                ts=c.ts[rows],
+                kind=c.kind[rows],
+                kind_names=c.kinds,
+                actor=c.actor[rows],
+                actor_names=events.actor_names,
+                platform=c.platform[rows],
+                platform_names=events.platform_names,
+                fetch_text=self._fetch_text,
+                time_zone=self._zone,
+            )
+        )
+        self.table.show_sort(*self._sort)
+        self._show_selection_in_views(self.state.selection)
+
+    def _fetch_text(self, ids: np.ndarray) -> dict[int, tuple[str, str, str]]:
+        if self._ui_con is None:
+            return {}
+        return read_text_page(self._ui_con, ids)
+
+    def _event_one_liner(self, event_id: int) -> str:
+        if self._ui_con is None:
+            return ""
+        detail = read_event_detail(self._ui_con, event_id)
+        if detail is None:
+            return ""
+        who = f" — {detail.actor}" if detail.actor else ""
+        return f"{detail.title}{who}"
+
+    # -- view intent → state ----------------------------------------------------------------
+    def _on_timeline_range_requested(self, window: tuple[int, int]) -> None:
+        start, end = window
+        if end > start:
+            self.state.set_view_window(TimeWindow(int(start), int(end)))
+
+    def _on_view_selection_requested(self, ids: np.ndarray) -> None:
+        refs = frozenset(EntityRef("event", int(i)) for i in np.asarray(ids)[:10_000])
+        self.state.set_selection(refs)
+
+    def _on_timeline_time_selection_requested(self, window: tuple[int, int] | None) -> None:
+        if window is None or window[1] <= window[0]:
+            self.state.set_time_selection(None)
+        else:
+            self.state.set_time_selection(TimeWindow(int(window[0]), int(window[1])))
+
+    def _on_view_hover_requested(self, event_id: int | None) -> None:
+        self.state.set_highlight(None if event_id is None else EntityRef("event", int(event_id)))
+
+    def _on_timeline_lane_mode_requested(self, mode: str) -> None:
+        if mode != self._lane_mode:
+            self._lane_mode = mode
+            self._recompute()
+
+    def _on_table_sort_requested(self, column: str, ascending: bool) -> None:
+        self._sort = (column, ascending)
+        self._apply_table()
+
+    def _on_inspector_ref_requested(self, kind: str, ident: int) -> None:
+        self.state.set_selection(frozenset({EntityRef(kind, int(ident))}))  # type: ignore[arg-type]
+
+    def _on_filter_bar_filters_requested(self, choice: FilterChoice) -> None:
+        self.state.set_filters(
+            Filters(kinds=choice.kinds, actors=choice.actors, platforms=choice.platforms,
+                    text=choice.text)
+        )
+
+    # -- state → views ----------------------------------------------------------------------
+    def _on_state_selection_changed(self, refs: frozenset[EntityRef]) -> None:
+        self._show_selection_in_views(refs)
+        self._show_inspector(refs)
+
+    def _show_selection_in_views(self, refs: frozenset[EntityRef]) -> None:
+        ids = self._selected_event_ids(refs)
+        self.timeline.show_selection(ids)
+        self.table.show_selection(ids)
+
+    def _selected_event_ids(self, refs: frozenset[EntityRef]) -> np.ndarray:
+        events = self._events
+        if events is None or not refs:
+            return np.empty(0, dtype=np.int64)
+        parts = [events.ids_for(ref.kind, ref.id) for ref in refs]
+        found = [p for p in parts if p is not None]
+        return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+
+    def _show_inspector(self, refs: frozenset[EntityRef]) -> None:
+        if not refs or self._ui_con is None:
+            self.inspector.show_record(None)
+            return
+        if len(refs) > 1:
+            self.inspector.show_many(len(refs))
+            return
+        (ref,) = refs
+        if ref.kind == "event":
+            detail = read_event_detail(self._ui_con, ref.id)
+            if detail is None:
+                self.inspector.show_record(None)
+                return
+            record, links = event_record(detail, self._zone)
+            self.inspector.show_record(record, links)
+            return
+        events = self._events
+        ids = events.ids_for(ref.kind, ref.id) if events is not None else None
+        name = self._ref_name(ref)
+        if ids is None or events is None:
+            self.inspector.show_record(count_record(name, 0, None, self._zone))
+            return
+        rows = events.rows_of_ids(ids)
+        ts = events.columns.ts[rows]
+        span = (int(ts[0]), int(ts[-1])) if len(ts) else None
+        self.inspector.show_record(count_record(name, len(rows), span, self._zone))
+
+    def _ref_name(self, ref: EntityRef) -> str:
+        events = self._events
+        if events is not None and ref.kind == "actor":
+            return f"Actor {ref.id} — {events.actor_names.get(ref.id, '?')}"
+        if events is not None and ref.kind == "platform":
+            return f"Platform {ref.id} — {events.platform_names.get(ref.id, '?')}"
+        return f"{ref.kind.capitalize()} {ref.id}"
+
+    def _on_state_highlight_changed(self, ref: EntityRef | None) -> None:
+        self.timeline.show_highlight(ref.id if ref is not None and ref.kind == "event" else None)
+
+    def _on_state_filters_changed(self, filters: Filters) -> None:
+        self.filter_bar.show_filters(
+            FilterChoice(kinds=filters.kinds, actors=filters.actors,
+                         platforms=filters.platforms, text=filters.text)
+        )
+        self._recompute()
+
+    def _on_state_view_window_changed(self, window: TimeWindow | None) -> None:
+        if window is not None and self.timeline.visible_range() != (window.start, window.end):
+            self.timeline.show_range(window.start, window.end)
+
+    def _on_state_time_selection_changed(self, window: TimeWindow | None) -> None:
+        self.timeline.show_time_selection(None if window is None else (window.start, window.end))
+        self._recompute()
+

@@ -1,0 +1,199 @@
+"""Columnar reads of events: numpy arrays straight from the DB-API cursor, no ORM.
+
+At a million events ``pandas.read_sql`` through an engine costs ~2.3 s, a plain cursor into
+``np.fromiter`` ~0.3 s. Every query here returns integers only (``coalesce`` for NULLs,
+``CASE`` codes for vocabulary) so rows can be flattened straight into one int64 buffer.
+
+The first paint of the timeline needs only ``kind`` and ``ts``: :func:`read_kind_times`
+reads them through the covering index ``ix_event_kind_ts``, about as fast as reading the bare
+time column. The full columns (:func:`read_event_columns`) load afterwards.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from storage.vocab import PRECISION_SPAN_US
+
+NO_ID = -1
+_CHUNK = 262_144
+
+Progress = Callable[[str, float], None]
+Cancelled = Callable[[], bool]
+
+
+class ReadCancelled(Exception):
+    """The owner cancelled a long read."""
+
+
+class CaseDataError(Exception):
+    """The case's rows break the format (e.g. text where a time belongs): one-line message."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventColumns:
+    """All events as parallel arrays, sorted by (ts, id).
+
+    ``lo``/``hi`` bound each timestamp's uncertainty (equal to ``ts`` when exact);
+    ``end`` equals ``ts`` unless the event is an interval. ``kind`` indexes ``kinds``;
+    ``actor`` and ``platform`` hold ids or ``NO_ID``.
+    """
+
+    id: np.ndarray
+    ts: np.ndarray
+    end: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    kind: np.ndarray
+    actor: np.ndarray
+    platform: np.ndarray
+    kinds: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return int(self.ts.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays."""
+        return sum(
+            a.nbytes
+            for a in (
+                self.id,
+                self.ts,
+                self.end,
+                self.lo,
+                self.hi,
+                self.kind,
+                self.actor,
+                self.platform,
+            )
+        )
+
+
+def _cursor_ints(
+    con: Any,
+    sql: str,
+    params: Sequence[object],
+    width: int,
+    count: int,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+    label: str,
+) -> np.ndarray:
+    """Run ``sql`` (integer columns only) into an ``(count, width)`` int64 array."""
+    cur = con.cursor()
+    cur.execute(sql, tuple(params))
+    out = np.empty((count, width), dtype=np.int64)
+    filled = 0
+    while filled < count:
+        rows = cur.fetchmany(_CHUNK)
+        if not rows:
+            break
+        n = len(rows)
+        if filled + n > count:  # the table grew under us (shared server): keep what fits
+            rows = rows[: count - filled]
+            n = len(rows)
+        try:
+            block = np.fromiter(
+                itertools.chain.from_iterable(rows), dtype=np.int64, count=n * width
+            )
+        except (TypeError, ValueError, OverflowError):
+            raise CaseDataError(
+                "the event table holds a time or id that is not an integer"
+            ) from None
+        out[filled : filled + n] = block.reshape(n, width)
+        filled += n
+        if progress is not None:
+            progress(label, filled / max(count, 1))
+        if cancelled is not None and cancelled():
+            raise ReadCancelled
+    return out[:filled]
+
+
+def event_kinds(con: Any) -> list[tuple[str, int]]:
+    """Distinct event kinds with their counts, most frequent first."""
+    cur = con.cursor()
+    cur.execute("SELECT kind, count(*) FROM event GROUP BY kind ORDER BY count(*) DESC, kind")
+    return [(str(k), int(n)) for k, n in cur.fetchall()]
+
+
+def read_kind_times(
+    con: Any,
+    kinds: Sequence[tuple[str, int]] | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> dict[str, np.ndarray]:
+    """Sorted timestamps per event kind, via the covering index ``(kind, ts)``."""
+    kinds = list(kinds) if kinds is not None else event_kinds(con)
+    total = sum(n for _, n in kinds) or 1
+    done = 0
+    result: dict[str, np.ndarray] = {}
+    for kind, n in kinds:
+
+        def report(label: str, frac: float, base: int = done, n: int = n) -> None:
+            if progress is not None:
+                progress(label, (base + frac * n) / total)
+
+        arr = _cursor_ints(
+            con,
+            "SELECT ts FROM event WHERE kind = ? ORDER BY ts",
+            (kind,),
+            1,
+            n,
+            report,
+            cancelled,
+            "Reading event times…",
+        )
+        result[kind] = arr[:, 0].copy()
+        done += n
+    return result
+
+
+def read_event_columns(
+    con: Any,
+    kinds: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> EventColumns:
+    """Every event as :class:`EventColumns` (sorted by time, then id)."""
+    cur = con.cursor()
+    cur.execute("SELECT count(*) FROM event")
+    count = int(cur.fetchone()[0])
+    if kinds is None:
+        kinds = [k for k, _ in event_kinds(con)]
+    kinds = tuple(kinds)
+    kind_case = " ".join(f"WHEN ? THEN {i}" for i in range(len(kinds)))
+    kind_expr = f"CASE kind {kind_case} ELSE {len(kinds)} END" if kinds else "0"
+    span_case = " ".join(f"WHEN '{p}' THEN {us}" for p, us in _implied_spans().items())
+    sql = (
+        "SELECT id, ts, coalesce(end_ts, ts), coalesce(ts_min, ts), "
+        f"coalesce(ts_max, ts + CASE precision {span_case} ELSE 0 END), "
+        f"{kind_expr}, coalesce(actor_id, {NO_ID}), coalesce(platform_id, {NO_ID}) "
+        "FROM event ORDER BY ts, id"
+    )
+    raw = _cursor_ints(con, sql, kinds, 8, count, progress, cancelled, "Reading events…")
+    all_kinds = kinds + (("other",) if (raw[:, 5] == len(kinds)).any() else ())
+    return EventColumns(
+        id=raw[:, 0].copy(),
+        ts=raw[:, 1].copy(),
+        end=raw[:, 2].copy(),
+        lo=raw[:, 3].copy(),
+        hi=raw[:, 4].copy(),
+        kind=raw[:, 5].astype(np.uint8 if len(all_kinds) < 256 else np.uint16),
+        actor=raw[:, 6].copy(),
+        platform=raw[:, 7].copy(),
+        kinds=all_kinds,
+    )
+
+
+def _implied_spans() -> dict[str, int]:
+    """Uncertainty a precision implies without explicit bounds (``ts`` truncated to it)."""
+    spans = {p: us for p, us in PRECISION_SPAN_US.items() if us > 1_000_000}
+    spans["month"] = 30 * 86_400_000_000
+    spans["year"] = 365 * 86_400_000_000
+    return spans

@@ -1,0 +1,55 @@
+"""docs/case-format.md must be enough to build a case by hand: its DDL is the code's DDL."""
+
+import re
+import sqlite3
+from pathlib import Path
+
+from storage.case_writer import index_ddl, table_ddl
+from storage.schema import FTS_DDL, REQUIRED_TABLES, Base
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "case-format.md"
+
+
+def _sql_blocks() -> list[str]:
+    return re.findall(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+
+
+def _normalise(sql: str) -> list[str]:
+    statements = [s.strip() for s in sql.split(";") if s.strip()]
+    return [re.sub(r"\s+", " ", s) for s in statements]
+
+
+def test_doc_ddl_is_the_code_ddl() -> None:
+    doc_ddl = _sql_blocks()[-1]
+    assert _normalise(doc_ddl) == _normalise(";".join(table_ddl() + index_ddl()))
+
+
+def test_doc_fts_statement_matches_code() -> None:
+    assert _normalise(FTS_DDL)[0] in _normalise(_sql_blocks()[0])
+
+
+def test_every_column_is_documented() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for table in Base.metadata.sorted_tables:
+        assert f"### `{table.name}`" in text, table.name
+        section = text.split(f"### `{table.name}`", 1)[1].split("\n### ", 1)[0]
+        for column in table.columns:
+            assert f"`{column.name}`" in section, f"{table.name}.{column.name} undocumented"
+
+
+def test_hand_built_case_from_doc(tmp_path: Path) -> None:
+    """Build a case with plain sqlite3 from the doc alone, as a user would."""
+    path = tmp_path / "hand.filature"
+    con = sqlite3.connect(path)
+    con.executescript(_sql_blocks()[-1])
+    con.executescript(_sql_blocks()[0])
+    example = re.search(r"sqlite3 my-case.filature <<'SQL'\n(.*?)\nSQL", DOC.read_text(), re.S)
+    assert example is not None
+    con.executescript(example.group(1))
+    con.commit()
+    con.close()
+    con = sqlite3.connect(path)
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
+    assert set(REQUIRED_TABLES) <= tables
+    assert con.execute("SELECT count(*) FROM event").fetchone()[0] == 1
+    con.close()

@@ -1,0 +1,86 @@
+"""Start-up through main.py, in subprocesses (a second QApplication in-process would abort)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_main(*args: str, env_home: Path, timeout: int = 180) -> subprocess.CompletedProcess:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", FILATURE_HOME=str(env_home))
+    return subprocess.run(
+        [sys.executable, str(REPO / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=REPO,
+    )
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def test_screenshot_of_demo_case(tmp_path: Path, _user_dirs: Path) -> None:
+    out = tmp_path / "demo.png"
+    result = run_main("--screenshot", str(out), env_home=_user_dirs)
+    assert result.returncode == 0, result.stderr
+    width, height = png_size(out)
+    assert width >= 1400 and height >= 900
+
+
+def test_screenshot_of_generated_case_leaves_it_unchanged(tmp_path: Path, _user_dirs: Path) -> None:
+    case = tmp_path / "gen.filature"
+    gen = run_main("generate", "--events", "5000", "--out", str(case), env_home=_user_dirs)
+    assert gen.returncode == 0, gen.stderr
+    assert json.loads(gen.stdout)["events"] == 5000
+    before = case.read_bytes()
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    out = tmp_path / "gen.png"
+    result = run_main("--screenshot", str(out), str(case), env_home=_user_dirs)
+    assert result.returncode == 0, result.stderr
+    assert case.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*listing, "gen.png"])
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("plain.txt", b"hello\n"),
+        ("empty.filature", b""),
+        ("fake.db", b"SQLite format 3\x00" + b"\x00" * 50),
+    ],
+)
+def test_bad_case_exits_2_with_one_line(
+    tmp_path: Path, _user_dirs: Path, name: str, content: bytes
+) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    out = tmp_path / "x.png"
+    result = run_main("--screenshot", str(out), str(bad), env_home=_user_dirs)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    assert bad.read_bytes() == content
+
+
+def test_info_and_missing_file(tmp_path: Path, _user_dirs: Path) -> None:
+    missing = run_main("info", str(tmp_path / "nope.filature"), env_home=_user_dirs)
+    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_generate_refuses_to_overwrite(tmp_path: Path, _user_dirs: Path) -> None:
+    target = tmp_path / "exists.filature"
+    target.write_bytes(b"keep me")
+    result = run_main("generate", "--events", "1000", "--out", str(target), env_home=_user_dirs)
+    assert result.returncode == 2 and target.read_bytes() == b"keep me"

@@ -1,0 +1,243 @@
+"""Case overview: what the open case is, what it holds, and whether its hash is known.
+
+Takes plain data through :meth:`CaseOverviewView.show_overview` (any object with the
+attributes of :class:`OverviewLike`, e.g. ``storage.overview.CaseOverview``) and never
+queries anything itself. Every evidence string goes through :mod:`widgets.plain_text`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from widgets.plain_text import plain_label, set_plain, visible
+from widgets.timefmt import format_duration, format_instant
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+TABLE_NAMES = {
+    "event": "Events",
+    "actor": "Actors",
+    "identifier": "Identifiers",
+    "attribution": "Attributions",
+    "platform": "Platforms",
+    "place": "Places",
+    "shipment": "Shipments",
+    "shipment_leg": "Shipment legs",
+    "relation": "Relations",
+    "exhibit": "Exhibits",
+}
+
+
+class ExhibitLike(Protocol):
+    """What the overview reads of an exhibit."""
+
+    label: str
+    kind: str
+    description: str | None
+    acquired_at: int | None
+    acquired_by: str | None
+    sha256: str | None
+
+
+class OverviewLike(Protocol):
+    """What the overview reads of a case overview."""
+
+    info: Mapping[str, str]
+    time_zone: str
+    first_ts: int | None
+    last_ts: int | None
+    counts: Mapping[str, int]
+    kind_counts: Mapping[str, int]
+    exhibits: Sequence[ExhibitLike]
+
+
+def _readonly_table(headers: Sequence[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.setAlternatingRowColors(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: Sequence[Sequence[object]], numeric: set[int]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem(visible(value, limit=500))  # table items are plain text
+            if c in numeric:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
+
+
+class CaseOverviewView(QWidget):
+    """Title block, facts, counts per table and per kind, and the exhibit register."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._banner = plain_label()
+        self._banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._banner.setObjectName("classificationBanner")
+        self._banner.setStyleSheet(
+            "#classificationBanner { background: #7a1f1f; color: white; padding: 3px;"
+            " font-weight: bold; letter-spacing: 1px; }"
+        )
+        self._title = plain_label()
+        title_font = QFont(self._title.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.6)
+        title_font.setBold(True)
+        self._title.setFont(title_font)
+        self._title.setWordWrap(True)
+        self._description = plain_label()
+        self._description.setWordWrap(True)
+
+        self._facts: dict[str, QLabel] = {}
+        facts_box = QGroupBox("Case")
+        form = QFormLayout(facts_box)
+        for key, caption in (
+            ("reference", "Reference"),
+            ("zone", "Time zone"),
+            ("span_local", "Time span (case zone)"),
+            ("span_utc", "Time span (UTC)"),
+            ("duration", "Duration"),
+            ("source", "Source"),
+            ("format", "Case format"),
+        ):
+            label = plain_label()
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+            self._facts[key] = label
+            form.addRow(caption, label)
+        self._hash_label = plain_label("not computed")
+        self._hash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self._hash_label.setFont(mono)
+        self._hash_progress = QProgressBar()
+        self._hash_progress.setRange(0, 1000)
+        self._hash_progress.setTextVisible(False)
+        self._hash_progress.setMaximumHeight(8)
+        self._hash_progress.hide()
+        hash_row = QVBoxLayout()
+        hash_row.setSpacing(2)
+        hash_row.addWidget(self._hash_label)
+        hash_row.addWidget(self._hash_progress)
+        form.addRow("SHA-256", hash_row)
+        self._warnings = plain_label()
+        self._warnings.setWordWrap(True)
+        self._warnings.setStyleSheet("color: #9a5b00;")
+        form.addRow("", self._warnings)
+
+        self._counts = _readonly_table(["Table", "Rows"])
+        self._kinds = _readonly_table(["Event kind", "Events"])
+        counts_box = QGroupBox("Contents")
+        counts_layout = QHBoxLayout(counts_box)
+        counts_layout.addWidget(self._counts)
+        counts_layout.addWidget(self._kinds)
+
+        self._exhibits = _readonly_table(
+            ["Exhibit", "Kind", "Acquired", "By", "SHA-256", "Description"]
+        )
+        exhibits_box = QGroupBox("Exhibits")
+        QVBoxLayout(exhibits_box).addWidget(self._exhibits)
+
+        top = QHBoxLayout()
+        top.addWidget(facts_box, 3)
+        top.addWidget(counts_box, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._banner)
+        layout.addWidget(self._title)
+        layout.addWidget(self._description)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        layout.addWidget(line)
+        layout.addLayout(top, 3)
+        layout.addWidget(exhibits_box, 2)
+
+    # -- called by the controller; never emits -------------------------------------------
+    def show_overview(
+        self, overview: OverviewLike, *, source: str, warnings: Sequence[str] = ()
+    ) -> None:
+        """Display ``overview`` of the case opened from ``source``."""
+        info = overview.info
+        zone = overview.time_zone
+        classification = info.get("classification", "")
+        set_plain(self._banner, classification)
+        self._banner.setVisible(bool(classification))
+        set_plain(self._title, info.get("title") or "Untitled case")
+        set_plain(self._description, info.get("description", ""))
+        self._description.setVisible(bool(info.get("description")))
+        set_plain(self._facts["reference"], info.get("reference") or "—")
+        set_plain(self._facts["zone"], zone)
+        first, last = overview.first_ts, overview.last_ts
+        if first is None or last is None:
+            span_local = span_utc = "no events"
+            duration = "—"
+        else:
+            span_local = f"{format_instant(first, zone)}  →  {format_instant(last, zone)}"
+            span_utc = f"{format_instant(first, 'UTC')}  →  {format_instant(last, 'UTC')}"
+            duration = format_duration(last - first)
+        set_plain(self._facts["span_local"], span_local)
+        set_plain(self._facts["span_utc"], span_utc)
+        set_plain(self._facts["duration"], duration)
+        set_plain(self._facts["source"], source)
+        set_plain(self._facts["format"], info.get("format_version", "?"))
+        set_plain(self._warnings, "\n".join(f"⚠ {w}" for w in warnings))
+        self._warnings.setVisible(bool(warnings))
+
+        count_rows = [
+            (TABLE_NAMES.get(name, name), f"{n:,}")
+            for name, n in overview.counts.items()
+            if name in TABLE_NAMES
+        ]
+        _fill(self._counts, count_rows, numeric={1})
+        kind_rows = [(kind.replace("_", " "), f"{n:,}") for kind, n in overview.kind_counts.items()]
+        _fill(self._kinds, kind_rows, numeric={1})
+        exhibit_rows = [
+            (
+                ex.label,
+                ex.kind.replace("_", " ") if isinstance(ex.kind, str) else ex.kind,
+                format_instant(ex.acquired_at, zone),
+                ex.acquired_by or "",
+                ex.sha256 or "",
+                ex.description or "",
+            )
+            for ex in overview.exhibits
+        ]
+        _fill(self._exhibits, exhibit_rows, numeric=set())
+
+    def show_hash_progress(self, fraction: float) -> None:
+        """The case file's SHA-256 is being computed (``fraction`` 0..1)."""
+        set_plain(self._hash_label, f"computing… {fraction:.0%}")
+        self._hash_progress.show()
+        self._hash_progress.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
+
+    def show_hash(self, text: str) -> None:
+        """Final state of the hash: the hex digest, or why there is none."""
+        self._hash_progress.hide()
+        set_plain(self._hash_label, text)
+
+    def hash_text(self) -> str:
+        """What the hash field shows (for tests and the status bar)."""
+        return self._hash_label.text()

@@ -1,0 +1,248 @@
+"""The event table: millions of rows, sorted and filtered by the app, selected by the user.
+
+:class:`EventTableView` wraps a ``QTableView`` over :class:`EventTableModel`. Rows have one
+fixed height and never wrap, which is what lets Qt lay out 10^7 rows without asking the model
+about each one. The view emits ``sig_*_requested`` only for what the user did (click, keys,
+header click, hover); the ``show_*`` methods the controller calls never emit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QObject,
+    QSignalBlocker,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from widgets.event_table_model import (
+    COLUMNS,
+    EVENT_ID_ROLE,
+    EventTableData,
+    EventTableModel,
+)
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QModelIndex
+
+__all__ = ["COLUMNS", "EVENT_ID_ROLE", "EventTableData", "EventTableModel", "EventTableView"]
+
+#: Above this many runs of consecutive rows, show_selection() paints from a mask instead.
+MAX_SELECTION_RANGES = 2_000
+
+#: Starting widths from sample text; the user can drag them, Exhibit stretches.
+_WIDTH_SAMPLES = {
+    "Time": "2024-10-27 02:30:00 CEST (UTC+02:00)",
+    "Kind": "shipment_leg",
+    "Actor": "an actor's pseudonym",
+    "Platform": "a platform name",
+    "Title": "a title of about this length, cut with an ellipsis…",
+    "Amount": "12,345.00 EUR",
+}
+
+
+def _sorted_unique(rows: np.ndarray) -> np.ndarray:
+    """Sort and drop repeats (``np.unique`` hashes and is ~10x slower at 10^7 rows)."""
+    rows = np.sort(rows)
+    return rows[np.concatenate(([True], np.diff(rows) != 0))] if len(rows) else rows
+
+
+def _runs(rows: np.ndarray) -> list[tuple[int, int]]:
+    """Rows as inclusive ``(first, last)`` runs of consecutive rows: one selection range each."""
+    if len(rows) == 0:
+        return []
+    rows = _sorted_unique(rows)
+    breaks = np.flatnonzero(np.diff(rows) != 1)
+    starts = np.concatenate(([rows[0]], rows[breaks + 1]))
+    ends = np.concatenate((rows[breaks], [rows[-1]]))
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge overlapping or touching inclusive ranges (a Ctrl-click can overlap a range)."""
+    out: list[tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if out and first <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], last))
+        else:
+            out.append((first, last))
+    return out
+
+
+class EventTableView(QWidget):
+    """A read-only, row-selecting table of events.
+
+    Signals
+    -------
+    sig_selection_requested(np.ndarray)
+        int64 ids of the rows the user selected (empty when they cleared the selection).
+    sig_sort_requested(str, bool)
+        The user clicked a column header: column name and ascending.
+    sig_hover_requested(object)
+        Event id under the mouse, or ``None`` when it leaves the rows.
+    """
+
+    sig_selection_requested = Signal(object)
+    sig_sort_requested = Signal(str, bool)
+    sig_hover_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = EventTableModel(self)
+        self._hovered: int | None = None
+        table = self._table = QTableView(self)
+        table.setObjectName("eventTable")
+        table.setModel(self._model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setSortingEnabled(False)  # Qt would sort itself; the header click is ours
+        table.setMouseTracking(True)
+        table.viewport().setMouseTracking(True)  # "entered" for sig_hover_requested
+        rows = table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row size hints
+        rows.setDefaultSectionSize(table.fontMetrics().height() + 6)
+        rows.setVisible(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # never ToContents
+        header.setStretchLastSection(True)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        metrics = table.fontMetrics()
+        for column, sample in _WIDTH_SAMPLES.items():
+            header.resizeSection(COLUMNS.index(column), metrics.horizontalAdvance(sample) + 16)
+
+        header.sectionClicked.connect(self._on_header_clicked)
+        self._model.sig_sort_requested.connect(self.sig_sort_requested)
+        table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        table.entered.connect(self._on_table_entered)
+        table.viewportEntered.connect(self._on_table_left)
+        table.viewport().installEventFilter(self)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(table)
+
+    # -- called by the controller; never emits -------------------------------------------
+    def set_data(self, data: EventTableData) -> None:
+        """Show new rows (a new order or filter); the selection is cleared silently."""
+        with QSignalBlocker(self._table.selectionModel()):
+            self._model.set_data(data)
+        self._hovered = None
+
+    def show_selection(self, ids: np.ndarray) -> None:
+        """Select the rows of ``ids`` (ids not shown are ignored) and scroll to the first.
+
+        "First" is the first of ``ids`` that is in the table, so the caller decides what comes
+        into view. Up to :data:`MAX_SELECTION_RANGES` runs of consecutive rows become a normal
+        Qt selection; more (a timeline brush over scattered events) are painted from a mask in
+        the model, because Qt's selection slows every repaint by its number of ranges. Nothing
+        here emits: the selection model's signals are blocked, so the view repaints by hand.
+        """
+        ids = np.asarray(ids, dtype=np.int64)
+        rows = self._model.rows_of(ids)
+        present = rows[rows >= 0]
+        runs = _runs(present)
+        selection = QItemSelection()
+        if len(runs) <= MAX_SELECTION_RANGES:
+            self._model.set_marked(None, self._mark_brushes())
+            last_column = len(COLUMNS) - 1
+            for first, last in runs:
+                selection.select(self._model.index(first, 0),
+                                 self._model.index(last, last_column))
+        else:
+            self._model.set_marked(present, self._mark_brushes())
+        selection_model = self._table.selectionModel()
+        with QSignalBlocker(selection_model):
+            # Clear, then add whole-row ranges without the Rows flag: Rows and ClearAndSelect
+            # both make Qt compare range lists pairwise, minutes at 10^5 scattered rows.
+            selection_model.clearSelection()
+            selection_model.select(selection, QItemSelectionModel.SelectionFlag.Select)
+            if len(present):
+                current = self._model.index(int(present[0]), 0)
+                selection_model.setCurrentIndex(current, QItemSelectionModel.SelectionFlag.NoUpdate)
+        if len(present):
+            self._table.doItemsLayout()  # after a set_data the scroll range may be stale
+            self._table.scrollTo(self._model.index(int(present[0]), 0))
+        self._table.viewport().update()
+
+    def show_sort(self, column: str, ascending: bool) -> None:
+        """Show the app's current order as the header's sort indicator (no emit)."""
+        header = self._table.horizontalHeader()
+        order = Qt.SortOrder.AscendingOrder if ascending else Qt.SortOrder.DescendingOrder
+        section = COLUMNS.index(column) if column in COLUMNS else -1
+        with QSignalBlocker(header):
+            header.setSortIndicator(section, order)
+        header.viewport().update()
+
+    def selected_ids(self) -> np.ndarray:
+        """Ids of the selected rows in display order, built from ranges (no per-row objects)."""
+        marked = self._model.marked_rows()
+        if marked is not None:
+            return self._model.ids_at(marked)
+        selection = self._table.selectionModel().selection()
+        runs = _merged([(r.top(), r.bottom()) for r in selection])
+        if not runs:
+            return np.empty(0, dtype=np.int64)
+        if len(runs) == 1:  # Ctrl+A on 10^7 rows: one slice, no index array
+            return self._model.table_data().ids[runs[0][0] : runs[0][1] + 1].copy()
+        rows = np.concatenate([np.arange(a, b + 1, dtype=np.int64) for a, b in runs])
+        return self._model.ids_at(rows)
+
+    def model(self) -> EventTableModel:
+        """The table's model (for tests and for the controller's ``row_of``)."""
+        return self._model
+
+    def table(self) -> QTableView:
+        """The inner ``QTableView`` (for tests and screenshots)."""
+        return self._table
+
+    # -- user input ------------------------------------------------------------------------
+    def _on_header_clicked(self, section: int) -> None:
+        # The header has already flipped its indicator (same column: reversed; new column:
+        # ascending). Ask for that order; the app answers with set_data() and show_sort().
+        header = self._table.horizontalHeader()
+        order = header.sortIndicatorOrder() if header.sortIndicatorSection() == section else (
+            Qt.SortOrder.AscendingOrder
+        )
+        self._model.sort(section, order)
+
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        # The user's click replaces a large selection shown from the mask (Ctrl-click too).
+        self._model.set_marked(None, self._mark_brushes())
+        self.sig_selection_requested.emit(self.selected_ids())
+
+    def _mark_brushes(self) -> tuple[QBrush, QBrush]:
+        palette = self._table.palette()
+        return (palette.brush(QPalette.ColorRole.Highlight),
+                palette.brush(QPalette.ColorRole.HighlightedText))
+
+    def _on_table_entered(self, index: QModelIndex) -> None:
+        self._set_hover(int(index.data(EVENT_ID_ROLE)) if index.isValid() else None)
+
+    def _on_table_left(self) -> None:
+        self._set_hover(None)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Report the end of a hover when the mouse leaves the rows."""
+        if event.type() == QEvent.Type.Leave and watched is self._table.viewport():
+            self._set_hover(None)
+        return super().eventFilter(watched, event)
+
+    def _set_hover(self, event_id: int | None) -> None:
+        if event_id != self._hovered:
+            self._hovered = event_id
+            self.sig_hover_requested.emit(event_id)

@@ -1,0 +1,287 @@
+"""What one picture of the timeline contains, as numpy arrays (pure numpy, no Qt).
+
+A *frame* covers a window wider than the visible range (one visible span on each side), with
+bins of one ladder width. While the user pans inside the window, or zooms without leaving the
+2–4 px-per-bin band, the frame and its cached picture are reused: most pan/zoom steps cost a
+picture replay only.
+
+Level of detail is decided per lane: a lane whose window holds few events (the caller passes
+``detail_max``, about a third of the plot width per visible span) is drawn as individual
+markers, interval bars and uncertainty whiskers; a busier lane as one bar per bin whose height
+grows with the square root of the count, coloured by the bin's most frequent kind (stacking
+every kind would multiply the bars by the number of kinds; the hover tooltip gives the exact
+count per kind instead). Either way a frame holds O(lanes × width) items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from widgets.timeline.binning import aligned_edges
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from widgets.timeline.binning import LaneIndex
+    from widgets.timeline.data import TimelineData
+    from widgets.timeline.rows import LaneLayout
+
+
+@dataclass(slots=True)
+class LaneFrame:
+    """One lane's content in a frame.
+
+    Attributes
+    ----------
+    detail : bool
+        Markers (True) or count bars (False).
+    count : int
+        Events with ``ts`` inside the frame window.
+    kinds : numpy.ndarray
+        Kind indices present in the lane, one per row of ``kind_counts``.
+    kind_counts : numpy.ndarray
+        ``(len(kinds), bins)`` exact counts: what the hover tooltip reports.
+    totals : numpy.ndarray
+        Events per bin.
+    events : numpy.ndarray
+        Detail lanes: positions (into the data's columns) of the events drawn.
+    """
+
+    detail: bool
+    count: int
+    kinds: np.ndarray
+    kind_counts: np.ndarray
+    totals: np.ndarray
+    events: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def dominant(self) -> np.ndarray:
+        """Most frequent kind per bin (meaningful where ``totals > 0``)."""
+        if len(self.kinds) == 0:
+            return np.zeros(self.totals.shape, dtype=np.int64)
+        return self.kinds[np.argmax(self.kind_counts, axis=0)]
+
+
+@dataclass(slots=True)
+class Frame:
+    """Bins and per-lane content of the window ``[start_us, end_us)``."""
+
+    start_us: int
+    end_us: int
+    bin_us: int
+    edges: np.ndarray
+    lanes: dict[int, LaneFrame]
+    max_count: int
+
+    def bin_at(self, t_us: float) -> int | None:
+        """Index of the bin containing ``t_us``, None outside the window."""
+        b = int(np.searchsorted(self.edges, t_us, side="right")) - 1
+        return b if 0 <= b < len(self.edges) - 1 else None
+
+    def covers(self, start_us: float, end_us: float) -> bool:
+        """True when [start, end] lies inside the window."""
+        return self.start_us <= start_us and end_us <= self.end_us
+
+
+def compute_frame(index: LaneIndex, lanes: Sequence[int], start_us: int, end_us: int,
+                  bin_us: int, detail_max: int) -> Frame:
+    """Count the lanes' events per bin and gather the events of quiet lanes.
+
+    Parameters
+    ----------
+    index : LaneIndex
+        The pre-split events.
+    lanes : sequence of int
+        Lane indices to compute (the rows in view); others are left out of the frame.
+    start_us, end_us : int
+        Window; widened to whole bins.
+    bin_us : int
+        Bin width from the ladder.
+    detail_max : int
+        A lane with at most this many events in the window is drawn in detail.
+    """
+    edges = aligned_edges(start_us, end_us, bin_us)
+    n_bins = len(edges) - 1
+    lanes = [int(lane) for lane in lanes]
+    group_lists = [index.lane_groups(lane) for lane in lanes]
+    all_groups = (np.concatenate(group_lists) if group_lists
+                  else np.zeros(0, dtype=np.int64))
+    counts = index.counts(all_groups, edges)
+    out: dict[int, LaneFrame] = {}
+    row = 0
+    max_count = 0
+    for lane, groups in zip(lanes, group_lists, strict=True):
+        c = counts[row:row + len(groups)]
+        row += len(groups)
+        # a lane's groups are sorted by kind, then extent class: same-kind rows are adjacent
+        kinds_of = index.g_kind[groups]
+        if len(kinds_of):
+            runs = np.flatnonzero(np.diff(kinds_of)) + 1
+            starts = np.concatenate(([0], runs))
+            kinds = kinds_of[starts]
+            kind_counts = np.add.reduceat(c, starts, axis=0)
+        else:
+            kinds = kinds_of
+            kind_counts = np.zeros((0, n_bins), dtype=np.int64)
+        totals = kind_counts.sum(axis=0) if len(kinds) else np.zeros(n_bins, dtype=np.int64)
+        total = int(totals.sum())
+        detail = total <= detail_max
+        events = np.zeros(0, dtype=np.int64)
+        if detail and total:
+            found = index.events_between(groups, int(edges[0]), int(edges[-1]),
+                                         limit=4 * max(detail_max, 1))
+            if found is None:  # long bars/whiskers reach in from far away: keep only ts inside
+                found = index.events_between(groups, int(edges[0]), int(edges[-1]), reach=False)
+            events = found if found is not None else events
+        out[lane] = LaneFrame(detail, total, kinds, kind_counts, totals, events)
+        if not detail and len(totals):
+            max_count = max(max_count, int(totals.max()))
+    return Frame(int(edges[0]), int(edges[-1]), int(bin_us), edges, out, max_count)
+
+
+@dataclass(slots=True)
+class Geometry:
+    """Arrays ready for ``QPainter.drawRects``/``drawLines``, in view units.
+
+    x is seconds since the view's origin (float64 keeps µs precision over centuries, unlike
+    float µs since 1970 in the single precision Qt sometimes uses); y is rows.
+    """
+
+    bars: dict[int, np.ndarray]
+    markers: dict[int, np.ndarray]
+    intervals: dict[int, np.ndarray]
+    whiskers: np.ndarray
+    n_bars: int
+    n_markers: int
+
+
+def _by_kind(kind: np.ndarray, arr: np.ndarray) -> dict[int, np.ndarray]:
+    out: dict[int, np.ndarray] = {}
+    if len(kind) == 0:
+        return out
+    order = np.argsort(kind, kind="stable")
+    kind, arr = kind[order], arr[order]
+    cuts = np.flatnonzero(np.diff(kind)) + 1
+    for part_k, part in zip(np.split(kind, cuts), np.split(arr, cuts), strict=True):
+        out[int(part_k[0])] = np.ascontiguousarray(part, dtype=np.float64)
+    return out
+
+
+def _merge_intervals(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Union of intervals: overlapping bars of one kind in one lane become one bar.
+
+    Hundreds of overlapping translucent bars (shipment legs lasting days, seen at the scale of
+    minutes) would each fill the whole row: the union bounds the painting cost by the width.
+    Each interval still has its own start marker.
+    """
+    order = np.argsort(start, kind="stable")
+    start, end = start[order], end[order]
+    reach = np.maximum.accumulate(end)
+    new = np.ones(len(start), dtype=bool)
+    new[1:] = start[1:] > reach[:-1]
+    first = np.flatnonzero(new)
+    return start[first], np.maximum.reduceat(end, first)
+
+
+def _concat(parts: dict[int, list[np.ndarray]]) -> dict[int, np.ndarray]:
+    """Join per-lane arrays of each kind, sorted by x so paint() can slice the visible part."""
+    out: dict[int, np.ndarray] = {}
+    for k, v in parts.items():
+        arr = np.concatenate(v)
+        out[k] = np.ascontiguousarray(arr[np.argsort(arr[:, 0], kind="stable")])
+    return out
+
+
+def build_geometry(frame: Frame, data: TimelineData, layout: LaneLayout, origin_us: int,
+                   n_kinds: int) -> Geometry:
+    """Turn a frame into drawable arrays (bars, markers, interval bars, whiskers).
+
+    Bar height is ``sqrt(count / max count in frame)`` of the row (a square root keeps busy
+    days distinguishable where a log would flatten them), with a floor so a single event
+    stays visible next to a bin of thousands. Bars and markers come sorted by x.
+    """
+    sec = 1e-6
+    lo_x = (frame.start_us - origin_us) * sec
+    hi_x = (frame.end_us - origin_us) * sec
+    pad = hi_x - lo_x
+    bars: dict[int, list[np.ndarray]] = {}
+    markers: dict[int, list[np.ndarray]] = {}
+    intervals: dict[int, list[np.ndarray]] = {}
+    whiskers: list[np.ndarray] = []
+    n_bars = n_markers = 0
+    top = float(max(frame.max_count, 1))
+    left = (frame.edges[:-1] - origin_us) * sec
+    width = frame.bin_us * sec
+    for lane, lf in frame.lanes.items():
+        y0, h = float(layout.y0[lane]), float(layout.height[lane])
+        if not lf.detail:
+            nz = np.flatnonzero(lf.totals)
+            if len(nz) == 0:
+                continue
+            frac = 0.12 + 0.88 * np.sqrt(lf.totals[nz] / top)
+            bh = np.minimum(frac, 1.0) * 0.8 * h
+            rects = np.column_stack([left[nz], y0 + 0.9 * h - bh,
+                                     np.full(len(nz), width), bh])
+            for k, arr in _by_kind(lf.dominant()[nz], rects).items():
+                bars.setdefault(k, []).append(arr)
+            n_bars += len(nz)
+            continue
+        p = lf.events
+        if len(p) == 0:
+            continue
+        ts, end, lo, hi = data.ts[p], data.end[p], data.lo[p], data.hi[p]
+        reach_hi = np.maximum(np.maximum(end, hi), ts)
+        reach_lo = np.minimum(lo, ts)
+        keep = (reach_hi >= frame.start_us) & (reach_lo <= frame.end_us)
+        p, ts, end, lo, hi = p[keep], ts[keep], end[keep], lo[keep], hi[keep]
+        kind = np.minimum(data.kind[p].astype(np.int64), n_kinds - 1)
+        x = (ts - origin_us) * sec
+        n_markers += len(p)
+        ones = np.ones(len(p))
+        marks = np.column_stack([x, y0 + 0.15 * h * ones, x, y0 + 0.85 * h * ones])
+        for k, arr in _by_kind(kind, marks).items():
+            markers.setdefault(k, []).append(arr)
+        iv = end > ts
+        if iv.any():
+            xe = np.clip((end[iv] - origin_us) * sec, lo_x - pad, hi_x + pad)
+            xs = np.clip(x[iv], lo_x - pad, hi_x + pad)
+            for k in np.unique(kind[iv]):
+                a, b = _merge_intervals(xs[kind[iv] == k], xe[kind[iv] == k])
+                m = len(a)
+                intervals.setdefault(int(k), []).append(np.column_stack(
+                    [a, np.full(m, y0 + 0.32 * h), b - a, np.full(m, 0.36 * h)]))
+        unc = (lo < ts) | (hi > ts)
+        if unc.any():
+            xl = np.clip((lo[unc] - origin_us) * sec, lo_x - pad, hi_x + pad)
+            xh = np.clip((hi[unc] - origin_us) * sec, lo_x - pad, hi_x + pad)
+            m = len(xl)
+            yc = np.full(m, y0 + 0.5 * h)
+            cap0, cap1 = np.full(m, y0 + 0.4 * h), np.full(m, y0 + 0.6 * h)
+            whiskers += [np.column_stack([xl, yc, xh, yc]),
+                         np.column_stack([xl, cap0, xl, cap1]),
+                         np.column_stack([xh, cap0, xh, cap1])]
+    wh = (np.ascontiguousarray(np.concatenate(whiskers)) if whiskers
+          else np.zeros((0, 4), dtype=np.float64))
+    return Geometry(_concat(bars), _concat(markers), _concat(intervals), wh, n_bars, n_markers)
+
+
+def nearest_event(frame: Frame, data: TimelineData, lane: int, t_us: float,
+                  tol_us: float) -> int | None:
+    """Position of the detail event of ``lane`` nearest ``t_us`` within ``tol_us``.
+
+    An interval is hit anywhere between its start and end; a point within the tolerance.
+    Returns None when the lane is not in detail (or nothing is near).
+    """
+    lf = frame.lanes.get(lane)
+    if lf is None or not lf.detail or len(lf.events) == 0:
+        return None
+    p = lf.events
+    ts = data.ts[p].astype(np.float64)
+    end = np.maximum(data.end[p], data.ts[p]).astype(np.float64)
+    # a marker near the cursor wins over a long interval that merely spans it
+    dist = np.minimum(np.abs(t_us - ts), np.abs(t_us - end))
+    dist = np.where((ts <= t_us) & (t_us <= end), np.minimum(dist, 0.5 * tol_us), dist)
+    best = int(np.argmin(dist))
+    return int(p[best]) if dist[best] <= tol_us else None

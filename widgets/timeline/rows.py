@@ -1,0 +1,117 @@
+"""Which lane sits in which row, and how tall each row is (pure Python/numpy, no Qt).
+
+The user reorders and collapses lanes in the view; that is view state, remembered by lane
+*key* so that it survives :meth:`TimelineView.set_data` with the same lanes (e.g. a full load
+after a partial one). Rows stack from y = 0 downwards in view units: an open row is 1.0
+tall, a collapsed one :data:`COLLAPSED_HEIGHT`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from widgets.timeline.data import Lane
+
+COLLAPSED_HEIGHT = 0.35
+
+
+class LaneLayout:
+    """Row order and collapsed state of lanes, by key; computes row positions.
+
+    Attributes
+    ----------
+    display : tuple of int
+        Lane indices (into the current ``lanes``) from top to bottom.
+    y0, height : numpy.ndarray
+        Per lane index: top of its row and its height, in view units.
+    total : float
+        Height of all rows.
+    """
+
+    def __init__(self) -> None:
+        self._order_keys: list[str] = []
+        self._collapsed: set[str] = set()
+        self._lanes: tuple[Lane, ...] = ()
+        self.display: tuple[int, ...] = ()
+        self.y0 = np.zeros(0)
+        self.height = np.zeros(0)
+        self.total = 0.0
+
+    def set_lanes(self, lanes: Sequence[Lane]) -> None:
+        """New lanes: keys seen before keep their place, new keys follow in given order."""
+        self._lanes = tuple(lanes)
+        keys = [lane.key for lane in self._lanes]
+        known = set(keys)
+        order = [k for k in self._order_keys if k in known]
+        seen = set(order)
+        order += [k for k in keys if k not in seen]
+        self._order_keys = order
+        self._relayout()
+
+    def _relayout(self) -> None:
+        index_of = {lane.key: i for i, lane in enumerate(self._lanes)}
+        self.display = tuple(index_of[k] for k in self._order_keys if k in index_of)
+        n = len(self._lanes)
+        self.y0 = np.zeros(n)
+        self.height = np.zeros(n)
+        y = 0.0
+        for i in self.display:
+            h = COLLAPSED_HEIGHT if self._lanes[i].key in self._collapsed else 1.0
+            self.y0[i], self.height[i] = y, h
+            y += h
+        self.total = y
+
+    # -- user edits ------------------------------------------------------------------------
+    def keys(self) -> tuple[str, ...]:
+        """Lane keys from top to bottom."""
+        return tuple(self._lanes[i].key for i in self.display)
+
+    def move(self, key: str, delta: int) -> bool:
+        """Move a lane ``delta`` rows down (negative: up); False when it cannot move."""
+        if key not in self._order_keys:
+            return False
+        visible = [k for k in self._order_keys if k in {lane.key for lane in self._lanes}]
+        pos = visible.index(key)
+        new = min(max(pos + delta, 0), len(visible) - 1)
+        if new == pos:
+            return False
+        visible.insert(new, visible.pop(pos))
+        hidden = [k for k in self._order_keys if k not in set(visible)]
+        self._order_keys = visible + hidden
+        self._relayout()
+        return True
+
+    def set_collapsed(self, key: str, collapsed: bool) -> None:
+        """Collapse a lane to a thin row (its counts stay visible) or open it again."""
+        if collapsed:
+            self._collapsed.add(key)
+        else:
+            self._collapsed.discard(key)
+        self._relayout()
+
+    def is_collapsed(self, key: str) -> bool:
+        """Whether the lane with ``key`` is collapsed."""
+        return key in self._collapsed
+
+    def expand_all(self) -> None:
+        """Open every lane."""
+        self._collapsed.clear()
+        self._relayout()
+
+    # -- geometry --------------------------------------------------------------------------
+    def lane_at(self, y: float) -> int | None:
+        """Lane index of the row containing ``y`` (view units), or None outside all rows."""
+        for i in self.display:
+            if self.y0[i] <= y < self.y0[i] + self.height[i]:
+                return i
+        return None
+
+    def lanes_in(self, y_from: float, y_to: float) -> list[int]:
+        """Lane indices whose rows intersect [y_from, y_to], top to bottom."""
+        return [i for i in self.display
+                if self.y0[i] < y_to and self.y0[i] + self.height[i] > y_from]
