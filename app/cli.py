@@ -23,7 +23,8 @@ EXIT_INTERNAL = 3
 SCREENSHOT_TIMEOUT_MS = 300_000
 
 USAGE = """\
-python main.py [CASE] [--screenshot OUT.png] [--size WxH]
+python main.py [CASE] [--range START/END] [--select KIND:ID]
+                      [--screenshot OUT.png] [--size WxH]
        python main.py generate --events N --out PATH [--seed S] [--no-fts] [--force]
        python main.py info CASE"""
 
@@ -38,6 +39,24 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _range(text: str) -> object:
+    from app.deep_link import DeepLinkError, parse_range
+
+    try:
+        return parse_range(text)
+    except DeepLinkError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _select(text: str) -> object:
+    from app.deep_link import DeepLinkError, parse_select
+
+    try:
+        return parse_select(text)
+    except DeepLinkError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def gui_parser() -> argparse.ArgumentParser:
     """Arguments of the window (the default command)."""
     p = argparse.ArgumentParser(prog="main.py", usage=USAGE, description=(
@@ -48,6 +67,11 @@ def gui_parser() -> argparse.ArgumentParser:
                    help="render the window offscreen to a PNG once loaded, then exit")
     p.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH",
                    help="window size for --screenshot (default 1600x1000)")
+    p.add_argument("--range", type=_range, metavar="START/END", help=(
+        "show this time range, ISO 8601: 2024-03-31T00:00/2024-04-01T00:00, START/PT6H or "
+        "P2D/END; times without an offset are in the case's time zone"))
+    p.add_argument("--select", type=_select, metavar="KIND:ID",
+                   help="select a record: event:123, actor:7, shipment:12, platform:2 …")
     return p
 
 
@@ -166,10 +190,13 @@ def run_gui(ns: argparse.Namespace) -> int:
         window.resize(*ns.size)
         job = ScreenshotJob(window, ns.screenshot, timeout_ms=SCREENSHOT_TIMEOUT_MS)
     window.show()
+    from app.deep_link import DeepLink
+
+    link = DeepLink(range=ns.range, select=ns.select)
     if ns.case:
-        window.open_case(ns.case)
+        window.open_case(ns.case, link)
     else:
-        window.open_demo()
+        window.open_demo(link)
     code = app.exec()
     runner.wait_done(10_000)
     if job is not None:

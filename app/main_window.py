@@ -2,31 +2,51 @@
 
 Only this module and ``app/controllers`` connect views to app state. Views never hold the
 session; they get plain data and report intent through ``sig_*_requested`` signals.
+
+Layout: the timeline with the filter bar above it is the central page; the event table is
+docked below, the inspector on the right, the case overview on the left. Every dock can be
+moved, closed (View menu) and the arrangement is saved with the window geometry.
+
+The window is also the small scripting surface (``visible_range``/``set_visible_range``,
+``select``, ``sig_visible_range_changed``, ``sig_ready``) that tests, benchmarks and the
+command line's deep links (``--range``, ``--select``) drive.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
+    QScrollArea,
     QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
+from app.controllers.evidence import EvidenceController
+from app.deep_link import DeepLink, DeepLinkError
 from app.demo import ensure_demo_case
 from app.session import CaseSession, FileHash
 from app.settings import Settings
+from app.state import AppState, EntityRef, TimeWindow
 from storage.paths import user_config_dir, user_data_dir
 from widgets.case_overview import CaseOverviewView
+from widgets.event_table import EventTableView
+from widgets.filter_bar import FilterBar
+from widgets.inspector import InspectorView
 from widgets.message_page import MessagePage
 from widgets.plain_text import set_plain
+from widgets.timeline import TimelineView
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -38,7 +58,22 @@ CASE_FILTER = "Filature cases (*.filature *.sqlite *.sqlite3 *.db);;All files (*
 
 
 class MainWindow(QMainWindow):
-    """One window, one case at a time."""
+    """One window, one case at a time.
+
+    Signals
+    -------
+    sig_ready()
+        The case is open, its events are in every view, its hash is known and any deep link
+        has been followed: what ``--screenshot`` waits for.
+    sig_visible_range_changed(object)
+        ``(start_us, end_us)`` UTC whenever the timeline's visible range changes.
+    sig_deep_link_failed(str)
+        A ``--range``/``--select`` could not be followed (the message says why).
+    """
+
+    sig_ready = Signal()
+    sig_visible_range_changed = Signal(object)
+    sig_deep_link_failed = Signal(str)
 
     def __init__(
         self, runner: Runner, *, settings: Settings | None = None, persist: bool = True
@@ -51,18 +86,85 @@ class MainWindow(QMainWindow):
         self.resize(1500, 950)
         self._settings = settings or Settings()
         self.session = CaseSession(runner, self)
+        self.state = AppState(self)
+        self._link = DeepLink()
+        self._session_ready = False
+        self._ready_sent = False
 
         self._pages = QStackedWidget()
         self.message_page = MessagePage()
-        self.overview_view = CaseOverviewView()
+        self.filter_bar = FilterBar()
+        self.timeline = TimelineView()
+        evidence_page = QWidget()
+        column = QVBoxLayout(evidence_page)
+        column.setContentsMargins(4, 4, 4, 0)
+        column.addWidget(self.filter_bar)
+        column.addWidget(self.timeline, 1)
+        self._evidence_page = evidence_page
         self._pages.addWidget(self.message_page)
-        self._pages.addWidget(self.overview_view)
+        self._pages.addWidget(evidence_page)
         self.setCentralWidget(self._pages)
+
+        self.overview_view = CaseOverviewView()
+        self.table = EventTableView()
+        self.inspector = InspectorView()
+        overview_scroll = QScrollArea()
+        overview_scroll.setWidget(self.overview_view)
+        overview_scroll.setWidgetResizable(True)
+        overview_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.inspector_dock = self._dock("Inspector", "InspectorDock", self.inspector,
+                                         Qt.DockWidgetArea.RightDockWidgetArea)
+        self.case_dock = self._dock("Case", "CaseDock", overview_scroll,
+                                    Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.inspector_dock, self.case_dock)
+        self.table_dock = self._dock("Events", "EventsDock", self.table,
+                                     Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.inspector_dock], [440], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.table_dock], [280], Qt.Orientation.Vertical)
+        # Constructed before the window connects its own slots: on a new case the controller
+        # resets the state first, then the window applies the deep link to it.
+        self.evidence = EvidenceController(self.state, self.session, runner, self.timeline,
+                                           self.table, self.inspector, self.filter_bar)
 
         self._build_status_bar()
         self._build_menus()
         self._connect()
         self._restore_layout()
+
+    # -- the scripting surface --------------------------------------------------------------
+    def visible_range(self) -> tuple[int, int] | None:
+        """The timeline's visible range in UTC microseconds, or None when no case is shown."""
+        if self.session.source is None:
+            return None
+        return self.timeline.visible_range()
+
+    def set_visible_range(self, start_us: int, end_us: int) -> None:
+        """Show ``[start_us, end_us)`` in the timeline (every linked view follows)."""
+        if end_us <= start_us:
+            raise ValueError("the end of a range must come after its start")
+        self.timeline.show_range(int(start_us), int(end_us))
+        self.state.set_view_window(TimeWindow(*self.timeline.visible_range()))
+
+    def select(self, ref: EntityRef | None) -> None:
+        """Select one record (an event, an actor, a shipment…) in every view; None clears."""
+        self.state.set_selection(frozenset() if ref is None else frozenset({ref}))
+
+    def selection(self) -> frozenset[EntityRef]:
+        """What is selected now."""
+        return self.state.selection
+
+    @property
+    def is_ready(self) -> bool:
+        """Whether ``sig_ready`` has been sent for the open case."""
+        return self._ready_sent
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea
+              ) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState() keys the layout by object name
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
 
     # -- construction -----------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -103,6 +205,12 @@ class MainWindow(QMainWindow):
         )
         self.action_fullscreen.toggled.connect(self._on_fullscreen_toggled)
         self.view_menu.addAction(self.action_fullscreen)
+        self.action_fit = QAction("Show &Whole Case", self, shortcut=QKeySequence("Ctrl+0"))
+        self.action_fit.triggered.connect(self.timeline.fit_all)
+        self.view_menu.addAction(self.action_fit)
+        self.view_menu.addSeparator()
+        for dock in (self.case_dock, self.inspector_dock, self.table_dock):
+            self.view_menu.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Filature", self)
         about.triggered.connect(self._on_about_triggered)
@@ -118,6 +226,10 @@ class MainWindow(QMainWindow):
         s.sig_hash_progress.connect(self._on_session_hash_progress)
         s.sig_hash_done.connect(self._on_session_hash_done)
         s.sig_hash_failed.connect(self._on_session_hash_failed)
+        s.sig_ready.connect(self._on_session_ready)
+        self.evidence.sig_loaded.connect(self._on_evidence_loaded)
+        self.state.sig_view_window_changed.connect(self._on_state_view_window_changed)
+        self.state.sig_selection_changed.connect(self._on_state_selection_changed)
         self.message_page.sig_open_requested.connect(self._on_open_triggered)
         self.message_page.sig_cancel_requested.connect(s.cancel)
 
@@ -131,21 +243,28 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     # -- commands ---------------------------------------------------------------------------
-    def open_case(self, target: str | Path) -> None:
-        """Open a case file or URL (replacing the open one) and remember it."""
+    def open_case(self, target: str | Path, link: DeepLink | None = None) -> None:
+        """Open a case file or URL (replacing the open one) and remember it.
+
+        ``link`` is followed once the case is open: a range to show, a record to select.
+        """
         target = str(target)
         if self._persist:
             self._rebuild_recent_menu(self._settings.add_recent_case(target))
+        self._link = link or DeepLink()
         self.session.open(target)
 
-    def open_demo(self) -> None:
+    def open_demo(self, link: DeepLink | None = None) -> None:
         """Open the bundled demo case, generating it on first use (off the UI thread)."""
         from app.demo import demo_case_path
 
+        self._link = link or DeepLink()
         self.session.open(demo_case_path(), prepare=ensure_demo_case)
 
     # -- session → views --------------------------------------------------------------------
     def _on_session_loading(self, what: str, step: str, fraction: float) -> None:
+        self._session_ready = False
+        self._ready_sent = False
         self.message_page.show_loading(what, step, fraction)
         self._pages.setCurrentWidget(self.message_page)
         self._show_progress(fraction)
@@ -156,13 +275,52 @@ class MainWindow(QMainWindow):
         assert source is not None
         shown = str(source.path) if source.path is not None else source.display_name
         self.overview_view.show_overview(overview, source=shown, warnings=source.warnings)
-        self._pages.setCurrentWidget(self.overview_view)
+        self._pages.setCurrentWidget(self._evidence_page)
+        self.case_dock.raise_()
         self._status_progress.hide()
         events = overview.counts.get("event", 0)
         set_plain(self._status_case, f"{overview.title} — {events:,} events — read-only")
         self.setWindowTitle(f"{overview.title} — Filature")
+        self._follow_link(overview.time_zone)
+
+    def _follow_link(self, zone: str) -> None:
+        """Apply ``--range``/``--select`` to the fresh state (the views follow as data comes)."""
+        link, self._link = self._link, DeepLink()
+        try:
+            if link.range is not None:
+                start, end = link.range.resolve(zone)
+                self.timeline.show_range(start, end)
+                self.state.set_view_window(TimeWindow(start, end))
+            if link.select is not None:
+                if not self.evidence.ref_exists(link.select):
+                    raise DeepLinkError(f"--select {link.select}: no such record in this case")
+                self.select(link.select)
+        except DeepLinkError as exc:
+            set_plain(self._status_case, str(exc))
+            self.sig_deep_link_failed.emit(str(exc))
+
+    def _on_session_ready(self) -> None:
+        self._session_ready = True
+        self._maybe_ready()
+
+    def _on_evidence_loaded(self) -> None:
+        self._maybe_ready()
+
+    def _maybe_ready(self) -> None:
+        if self._session_ready and self.evidence.loaded and not self._ready_sent:
+            self._ready_sent = True
+            self.sig_ready.emit()
+
+    def _on_state_selection_changed(self, refs: frozenset[EntityRef]) -> None:
+        if refs:
+            self.inspector_dock.raise_()
+
+    def _on_state_view_window_changed(self, window: TimeWindow | None) -> None:
+        if window is not None:
+            self.sig_visible_range_changed.emit((window.start, window.end))
 
     def _on_session_failed(self, heading: str, message: str) -> None:
+        self._link = DeepLink()
         self.message_page.show_error(heading, message)
         self._pages.setCurrentWidget(self.message_page)
         self._status_progress.hide()

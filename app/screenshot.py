@@ -1,5 +1,8 @@
 """``--screenshot``: wait until the case is fully loaded, render the window, save a PNG.
 
+Ready means the window's ``sig_ready``: overview, hash, every event in every view, and the
+``--range``/``--select`` deep links followed. A deep link that cannot be followed exits 2.
+
 The window is rendered with ``QWidget.grab()``, which paints through Qt's own raster engine:
 it works offscreen, with no display server and no GPU.
 """
@@ -28,15 +31,19 @@ class ScreenshotJob(QObject):
         self._out = out
         self.exit_code = EXIT_INTERNAL
         self.error = ""
-        window.session.sig_ready.connect(self._on_session_ready)
+        window.sig_ready.connect(self._on_window_ready)
+        window.sig_deep_link_failed.connect(self._on_deep_link_failed)
         window.session.sig_failed.connect(self._on_session_failed)
         self._timer = QTimer(self, singleShot=True, interval=timeout_ms)
         self._timer.timeout.connect(self._on_timeout)
         self._timer.start()
 
-    def _on_session_ready(self) -> None:
+    def _on_window_ready(self) -> None:
         # Let pending layout and paint events run before grabbing.
         QTimer.singleShot(0, self._grab)
+
+    def _on_deep_link_failed(self, message: str) -> None:
+        self._finish(EXIT_BAD_INPUT, message)
 
     def _grab(self) -> None:
         QApplication.processEvents()

@@ -185,3 +185,47 @@ def ids_ordered_by(con: Any, column: str, ascending: bool) -> np.ndarray:
         f"ORDER BY {expr} {order}, e.ts, e.id"
     )
     return np.fromiter((r[0] for r in cur), dtype=np.int64)
+
+
+#: Tables a reference may name, and the event column that links events to each of them.
+_LINK_COLUMN = {
+    "actor": "actor_id",
+    "identifier": "identifier_id",
+    "platform": "platform_id",
+    "place": "place_id",
+    "shipment": "shipment_id",
+    "exhibit": "exhibit_id",
+}
+
+
+def record_exists(con: Any, kind: str, ident: int) -> bool:
+    """Whether table ``kind`` (an entity kind such as ``event`` or ``shipment``) has ``ident``."""
+    if kind != "event" and kind not in _LINK_COLUMN:
+        return False
+    cur = con.cursor()
+    cur.execute(f"SELECT 1 FROM {kind} WHERE id = ?", (int(ident),))
+    return cur.fetchone() is not None
+
+
+def linked_event_ids(con: Any, kind: str, ident: int) -> np.ndarray:
+    """Sorted ids of the events that cite record ``ident`` of table ``kind``.
+
+    ``actor`` also counts events where the actor is the counterpart. Shipments use their
+    index; identifiers, places and exhibits scan the events (tens of ms at 10⁶), which is
+    fine for a click but not for a per-frame call.
+    """
+    if kind == "event":
+        return np.asarray([ident], dtype=np.int64)
+    column = _LINK_COLUMN.get(kind)
+    if column is None:
+        return np.empty(0, dtype=np.int64)
+    where = f"{column} = ?"
+    params: tuple[int, ...] = (int(ident),)
+    if kind == "actor":
+        where += " OR counterpart_id = ?"
+        params = (int(ident), int(ident))
+    cur = con.cursor()
+    cur.execute(f"SELECT id FROM event WHERE {where}", params)
+    ids = np.fromiter((r[0] for r in cur.fetchall()), dtype=np.int64)
+    ids.sort()
+    return ids

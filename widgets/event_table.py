@@ -176,7 +176,10 @@ class EventTableView(QWidget):
                 selection_model.setCurrentIndex(current, QItemSelectionModel.SelectionFlag.NoUpdate)
         if len(present):
             self._table.doItemsLayout()  # after a set_data the scroll range may be stale
-            self._table.scrollTo(self._model.index(int(present[0]), 0))
+            first = self._model.index(int(present[0]), 0)
+            if not self._table.viewport().rect().contains(self._table.visualRect(first)):
+                # Brought in from another view: centre it, so its neighbours in time show too.
+                self._table.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtCenter)
         self._table.viewport().update()
 
     def show_sort(self, column: str, ascending: bool) -> None:

@@ -249,7 +249,7 @@ class FilterBar(QWidget):
         self._search.setObjectName("textSearch")
         self._search.setPlaceholderText(SEARCH_PLACEHOLDER)
         self._search.setClearButtonEnabled(True)
-        self._search.setMinimumWidth(220)
+        self._search.setMinimumWidth(140)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)

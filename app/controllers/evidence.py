@@ -22,9 +22,11 @@ from app.state import EntityRef, Filters, TimeWindow
 from app.workers import LatestOnly
 from storage.event_queries import (
     ids_ordered_by,
+    linked_event_ids,
     read_event_detail,
     read_names,
     read_text_page,
+    record_exists,
     search_event_ids,
 )
 from storage.events import event_kinds, read_event_columns, read_kind_times
@@ -92,6 +94,7 @@ class EvidenceController(QObject):
         self._sort: tuple[str, bool] = ("Time", True)
         self._text_ids: dict[str, np.ndarray] = {}
         self._sorted_ids: dict[tuple[str, bool], np.ndarray] = {}
+        self._linked_ids: dict[EntityRef, np.ndarray] = {}
         self._table_rows = np.empty(0, dtype=np.int64)
         self.loaded = False
         self._connect()
@@ -143,6 +146,9 @@ class EvidenceController(QObject):
     def _on_first_loaded(self, result: tuple[TimelineData, list[tuple[str, int]]]) -> None:
         data, kinds = result
         self.timeline.set_data(data)
+        window = self.state.view_window
+        if window is not None:  # a deep link or a script asked for a range before the data came
+            self.timeline.show_range(window.start, window.end)
         self.sig_first_paint.emit()
         source = self._source
         assert source is not None
@@ -197,6 +203,7 @@ class EvidenceController(QObject):
         self._source = None
         self._text_ids.clear()
         self._sorted_ids.clear()
+        self._linked_ids.clear()
         self.loaded = False
         self.state.reset()
         from widgets.timeline import TimelineData
@@ -371,9 +378,22 @@ class EvidenceController(QObject):
         events = self._events
         if events is None or not refs:
             return np.empty(0, dtype=np.int64)
-        parts = [events.ids_for(ref.kind, ref.id) for ref in refs]
+        parts = [self._event_ids_of(ref) for ref in refs]
         found = [p for p in parts if p is not None]
         return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+
+    def _event_ids_of(self, ref: EntityRef) -> np.ndarray | None:
+        events = self._events
+        ids = events.ids_for(ref.kind, ref.id) if events is not None else None
+        if ids is not None or self._ui_con is None:
+            return ids
+        if ref not in self._linked_ids:
+            self._linked_ids[ref] = linked_event_ids(self._ui_con, ref.kind, ref.id)
+        return self._linked_ids[ref]
+
+    def ref_exists(self, ref: EntityRef) -> bool:
+        """Whether the open case has the record ``ref`` names (deep links check this)."""
+        return self._ui_con is not None and record_exists(self._ui_con, ref.kind, ref.id)
 
     def _show_inspector(self, refs: frozenset[EntityRef]) -> None:
         if not refs or self._ui_con is None:
@@ -392,7 +412,7 @@ class EvidenceController(QObject):
             self.inspector.show_record(record, links)
             return
         events = self._events
-        ids = events.ids_for(ref.kind, ref.id) if events is not None else None
+        ids = self._event_ids_of(ref)
         name = self._ref_name(ref)
         if ids is None or events is None:
             self.inspector.show_record(count_record(name, 0, None, self._zone))

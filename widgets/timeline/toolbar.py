@@ -7,7 +7,14 @@ view still wraps programmatic changes in ``QSignalBlocker``.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
 
 from widgets.plain_text import plain_label
 
@@ -35,6 +42,8 @@ class TimelineToolbar(QWidget):
         self.utc_button.setCheckable(True)
         self.utc_button.setToolTip("Label the axis in UTC instead of the case's time zone")
         self.caption = plain_label()
+        # The caption must not set the window's minimum width: a narrow window clips it.
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout(self)
         row.setContentsMargins(2, 2, 2, 2)
         row.addWidget(self.mode_combo)
