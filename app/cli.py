@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import typing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,13 @@ python main.py [CASE] [--range START/END] [--select KIND:ID]
                       [--screenshot OUT.png] [--size WxH]
        python main.py generate --events N --out PATH [--seed S] [--no-fts] [--force]
        python main.py info CASE"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Command-line mistakes get one line on stderr and exit 2, like unusable cases."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -59,7 +67,7 @@ def _select(text: str) -> object:
 
 def gui_parser() -> argparse.ArgumentParser:
     """Arguments of the window (the default command)."""
-    p = argparse.ArgumentParser(prog="main.py", usage=USAGE, description=(
+    p = _Parser(prog="main.py", usage=USAGE, description=(
         "Filature: offline viewer for the evidence of online-trafficking cases. "
         "Without CASE, opens the bundled demo case."))
     p.add_argument("case", nargs="?", help="case file path or SQLAlchemy URL")
@@ -77,7 +85,7 @@ def gui_parser() -> argparse.ArgumentParser:
 
 def generate_parser() -> argparse.ArgumentParser:
     """Arguments of ``generate``."""
-    p = argparse.ArgumentParser(prog="main.py generate",
+    p = _Parser(prog="main.py generate",
                                 description="Write a realistic synthetic case of N events.")
     p.add_argument("--events", type=int, required=True, help="number of events (1000 … 10^7)")
     p.add_argument("--out", type=Path, required=True, help="case file to write")
@@ -89,7 +97,7 @@ def generate_parser() -> argparse.ArgumentParser:
 
 def info_parser() -> argparse.ArgumentParser:
     """Arguments of ``info``."""
-    p = argparse.ArgumentParser(prog="main.py info",
+    p = _Parser(prog="main.py info",
                                 description="Open a case read-only and print its facts as JSON.")
     p.add_argument("case", help="case file path or SQLAlchemy URL")
     return p

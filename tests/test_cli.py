@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import make_case
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -84,3 +86,34 @@ def test_generate_refuses_to_overwrite(tmp_path: Path, _user_dirs: Path) -> None
     target.write_bytes(b"keep me")
     result = run_main("generate", "--events", "1000", "--out", str(target), env_home=_user_dirs)
     assert result.returncode == 2 and target.read_bytes() == b"keep me"
+
+
+def test_screenshot_with_deep_links(tmp_path: Path, _user_dirs: Path) -> None:
+    case = make_case(tmp_path / "small.filature", events=30)
+    out = tmp_path / "range.png"
+    result = run_main("--screenshot", str(out), "--size", "1400x900", str(case),
+                      "--range", "2024-05-01T12:00/PT6H", "--select", "event:3",
+                      env_home=_user_dirs)
+    assert result.returncode == 0, result.stderr
+    assert png_size(out) == (1400, 900)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--select", "event:99999"), "no such record"),
+        (("--range", "2024-03-31T02:30/PT1H"), "does not exist in Europe/Paris"),
+        (("--range", "yesterday/today"), "--range"),
+        (("--select", "parcel-7"), "--select"),
+    ],
+)
+def test_bad_deep_links_exit_2_with_one_line(
+    tmp_path: Path, _user_dirs: Path, args: tuple[str, ...], needle: str
+) -> None:
+    case = make_case(tmp_path / "small.filature", events=5)
+    out = tmp_path / "x.png"
+    result = run_main("--screenshot", str(out), str(case), *args, env_home=_user_dirs)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], result.stderr
+    assert not out.exists()
