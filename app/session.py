@@ -8,9 +8,10 @@ receives results, so the window never freezes, even on a multi-gigabyte case.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -20,7 +21,11 @@ from storage.opener import CaseSource, open_case
 from storage.overview import CaseOverview, read_overview
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from app.workers import Runner, TaskContext, TaskHandle
+
+    Preload = Callable[[CaseSource, CaseOverview, TaskContext], Any]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,7 @@ class OpenedCase:
 
     source: CaseSource
     overview: CaseOverview
+    preloaded: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,22 @@ class CaseSession(QObject):
         self._open_task: TaskHandle | None = None
         self._hash_task: TaskHandle | None = None
         self._busy = False
+        self._preloads: dict[str, Preload] = {}
+        self._preloaded: Mapping[str, Any] = {}
+
+    def add_preload(self, name: str, fn: Preload) -> None:
+        """Run ``fn(source, overview, ctx)`` in every opening task, beside the integrity check.
+
+        This is how the first picture of a case comes early: a controller's first read
+        overlaps SQLite's ``quick_check`` on the second core instead of waiting for it. The
+        result (or the exception it raised) is :meth:`preloaded` once ``sig_opened`` fires;
+        nothing read is shown before the check has passed.
+        """
+        self._preloads[name] = fn
+
+    def preloaded(self, name: str) -> Any:
+        """What preload ``name`` returned for the open case (an exception if it failed)."""
+        return self._preloaded.get(name)
 
     # -- queries ----------------------------------------------------------------------------
     @property
@@ -102,6 +124,8 @@ class CaseSession(QObject):
         self._busy = True
         display = Path(self._target).name if "://" not in self._target else self._target
 
+        preloads = dict(self._preloads)
+
         def task(ctx: TaskContext) -> OpenedCase:
             path: str | Path = target
             if callable(prepare):
@@ -111,14 +135,9 @@ class CaseSession(QObject):
                 path,
                 progress=lambda text, frac: ctx.progress(text, frac),
                 cancelled=ctx.cancelled,
+                check=False,
             )
-            try:
-                ctx.progress("Reading the case overview…", -1.0)
-                overview = read_overview(source)
-            except BaseException:
-                source.close()
-                raise
-            return OpenedCase(source, overview)
+            return _read_while_checking(source, ctx, preloads)
 
         self.sig_loading.emit(display, "Starting…", -1.0)
         self._open_task = self._runner.submit(
@@ -146,6 +165,7 @@ class CaseSession(QObject):
             self._source.close()
         self._source = None
         self._overview = None
+        self._preloaded = {}
         self._hashes = None
         self._busy = False
         if had_case:
@@ -155,6 +175,7 @@ class CaseSession(QObject):
     def _on_opened(self, opened: OpenedCase) -> None:
         self._source = opened.source
         self._overview = opened.overview
+        self._preloaded = opened.preloaded
         self.sig_opened.emit(opened.overview)
         self._start_hash(opened.source)
 
@@ -219,3 +240,51 @@ class CaseSession(QObject):
     def _finish(self) -> None:
         self._busy = False
         self.sig_ready.emit()
+
+
+def _read_while_checking(
+    source: CaseSource, ctx: TaskContext, preloads: Mapping[str, Preload]
+) -> OpenedCase:
+    """Overview and preloads on this thread, ``quick_check`` beside it; the check decides.
+
+    SQLite releases the GIL while it steps, so the check really runs on the other core. If
+    the check fails, its message wins over whatever error reading the damaged file caused.
+    """
+    stop = threading.Event()
+    failure: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            source.check_integrity(lambda: stop.is_set() or ctx.cancelled())
+        except BaseException as exc:  # handed to the opening thread below
+            failure.append(exc)
+
+    checker = threading.Thread(target=check, name="quick-check", daemon=True)
+    checker.start()
+    try:
+        try:
+            ctx.progress("Reading the case overview…", -1.0)
+            overview = read_overview(source)
+            results: dict[str, Any] = {}
+            for name, fn in preloads.items():
+                try:
+                    results[name] = fn(source, overview, ctx)
+                except CaseOpenError:
+                    raise
+                except Exception as exc:  # the preload's owner decides what to do
+                    results[name] = exc
+        except BaseException:
+            checker.join()
+            if failure:
+                raise failure[0] from None
+            raise
+        ctx.progress("Checking integrity…", -1.0)
+        checker.join()
+        if failure:
+            raise failure[0]
+        return OpenedCase(source, overview, results)
+    except BaseException:
+        stop.set()
+        checker.join()
+        source.close()
+        raise

@@ -119,6 +119,28 @@ class CaseSource:
                 self._engine = create_engine("sqlite://", creator=self.connect, poolclass=NullPool)
             return self._engine
 
+    def check_integrity(self, cancelled: Callable[[], bool] | None = None) -> None:
+        """Run ``quick_check`` on the file being read (no-op for a server case).
+
+        For callers that opened with ``check=False`` to overlap the check with their first
+        reads: it must pass before anything read is shown. Thread-safe (own connection).
+
+        Raises
+        ------
+        CaseOpenError
+            ``corrupt`` or ``cancelled``, with the one-line message ``open_case`` would give.
+        """
+        if self.working_path is None:
+            return
+        try:
+            con = connect_readonly(self.working_path)
+        except sqlite3.Error as exc:
+            raise from_sqlite_error(exc, self.display_name) from exc
+        try:
+            quick_check(con, name=self.display_name, cancelled=cancelled)
+        finally:
+            con.close()
+
     def evidence_files(self) -> list[Path]:
         """The original database plus any ``-wal``/``-journal`` beside it: what to hash."""
         return list(self._evidence)
@@ -151,12 +173,18 @@ def open_case(
     *,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    check: bool = True,
 ) -> CaseSource:
     """Open ``target`` (a path, or a SQLAlchemy URL such as ``postgresql://...``) read-only.
 
     Slow (copy, ``quick_check``, network): call it off the UI thread. ``progress`` receives a
     step description and a fraction in 0..1 (negative when unknown); ``cancelled`` is polled
     while copying and checking.
+
+    ``check=False`` skips ``quick_check`` (headers, side files and the schema are still
+    validated): the caller then runs :meth:`CaseSource.check_integrity` itself, typically on
+    a second thread while it reads, and shows nothing until it passes. The hardened
+    connection makes reading a damaged file raise, never crash, so the overlap is safe.
 
     Raises
     ------
@@ -173,8 +201,8 @@ def open_case(
             raise CaseOpenError(
                 "bad_url", f"{_display_url(url)}: give the case file's path (sqlite:///path)."
             )
-        return _open_file(Path(database), report, cancelled)
-    return _open_file(Path(os.fspath(target)), report, cancelled)
+        return _open_file(Path(database), report, cancelled, check)
+    return _open_file(Path(os.fspath(target)), report, cancelled, check)
 
 
 def clear_stale_working_copies() -> None:
@@ -195,7 +223,8 @@ def clear_stale_working_copies() -> None:
 # -- files ---------------------------------------------------------------------------------
 
 
-def _open_file(path: Path, report: Progress, cancelled: Callable[[], bool] | None) -> CaseSource:
+def _open_file(path: Path, report: Progress, cancelled: Callable[[], bool] | None,
+               check: bool = True) -> CaseSource:
     name = safe_text(path.name or str(path))
     stop = _stopper(cancelled, name)
     report("Checking the file…", -1.0)
@@ -233,7 +262,7 @@ def _open_file(path: Path, report: Progress, cancelled: Callable[[], bool] | Non
             working = real
         stop()
         report("Checking integrity…", -1.0)
-        facts = _check_sqlite(working, name, report, cancelled)
+        facts = _check_sqlite(working, name, report, cancelled, check)
         stop()
     except BaseException:
         if workdir is not None:
@@ -306,9 +335,10 @@ def _recover(working: Path, name: str) -> None:
 
 
 def _check_sqlite(
-    working: Path, name: str, report: Progress, cancelled: Callable[[], bool] | None
+    working: Path, name: str, report: Progress, cancelled: Callable[[], bool] | None,
+    check: bool = True,
 ) -> CaseFacts:
-    """Connect, run ``quick_check`` and validate the schema; always closes the connection."""
+    """Connect, run ``quick_check`` (unless deferred) and validate the schema; always closes."""
     try:
         con = connect_readonly(working)
     except sqlite3.Error as exc:
@@ -318,7 +348,8 @@ def _check_sqlite(
             con.execute("SELECT count(*) FROM sqlite_schema").fetchone()  # locks, bad headers
         except sqlite3.Error as exc:
             raise from_sqlite_error(exc, name) from exc
-        quick_check(con, name=name, cancelled=cancelled)
+        if check:
+            quick_check(con, name=name, cancelled=cancelled)
         _stopper(cancelled, name)()
         report("Checking the case structure…", -1.0)
         try:

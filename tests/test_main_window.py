@@ -70,3 +70,30 @@ def test_screenshot_mode_does_not_touch_settings(make_window, qtbot, tmp_path: P
     with qtbot.waitSignal(window.session.sig_failed, timeout=30_000):
         window.open_case(tmp_path / "nope.filature")
     assert Settings().recent_cases() == []
+
+
+@pytest.mark.parametrize("damage", ["truncate", "scramble_page"])
+def test_damaged_case_is_refused_even_though_reads_overlap_the_check(
+    make_window, qtbot, tmp_path: Path, damage: str
+) -> None:
+    from tests.factories import make_case
+
+    case = make_case(tmp_path / "damaged.filature", events=3000)
+    data = bytearray(case.read_bytes())
+    page = 8192
+    middle = (len(data) // page // 2) * page
+    if damage == "truncate":
+        data = data[:middle]
+    else:
+        data[middle : middle + page] = bytes((i * 37 + 11) % 256 for i in range(page))
+    case.write_bytes(bytes(data))
+    window = make_window()
+    opened: list[object] = []
+    window.session.sig_opened.connect(opened.append)
+    with qtbot.waitSignal(window.session.sig_failed, timeout=30_000) as blocker:
+        window.open_case(case)
+    _heading, message = blocker.args
+    assert "damaged" in message and "damaged.filature" in message
+    assert opened == []
+    assert len(window.timeline.data) == 0  # nothing read from it was shown
+    assert case.read_bytes() == bytes(data)

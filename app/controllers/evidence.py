@@ -59,6 +59,21 @@ class _Views:
     shown: int
 
 
+FIRST_PAINT = "evidence.first_paint"
+
+
+def _read_first_paint(source: CaseSource, overview: CaseOverview | None, ctx: TaskContext
+                      ) -> tuple[TimelineData, list[tuple[str, int]]]:
+    """Sorted times per kind: enough for a first timeline, about as fast as the bare column."""
+    con = source.connect()
+    try:
+        kinds = list(overview.kind_counts.items()) if overview is not None else event_kinds(con)
+        times = read_kind_times(con, kinds, ctx.progress, ctx.cancelled)
+    finally:
+        con.close()
+    return timeline_from_kind_times(times), kinds
+
+
 class EvidenceController(QObject):
     """Owns the loaded ``EventSet`` and keeps the four views in step with ``AppState``."""
 
@@ -97,6 +112,7 @@ class EvidenceController(QObject):
         self._linked_ids: dict[EntityRef, np.ndarray] = {}
         self._table_rows = np.empty(0, dtype=np.int64)
         self.loaded = False
+        session.add_preload(FIRST_PAINT, _read_first_paint)
         self._connect()
 
     # -- wiring -----------------------------------------------------------------------------
@@ -131,17 +147,14 @@ class EvidenceController(QObject):
         self._ui_con = source.connect()
         self.timeline.set_time_zone(self._zone)
         self.timeline.set_detail_provider(self._event_one_liner)
-
-        def first(ctx: TaskContext) -> tuple[TimelineData, list[tuple[str, int]]]:
-            con = source.connect()
-            try:
-                kinds = event_kinds(con)
-                times = read_kind_times(con, kinds, ctx.progress, ctx.cancelled)
-            finally:
-                con.close()
-            return timeline_from_kind_times(times), kinds
-
-        self._load.request(first, self._on_first_loaded, self._on_load_failed)
+        early = self._session.preloaded(FIRST_PAINT)
+        if isinstance(early, tuple):
+            self._on_first_loaded(early)
+            return
+        if isinstance(early, BaseException):
+            log.warning("early read failed, reading again", exc_info=early)
+        self._load.request(lambda ctx: _read_first_paint(source, overview, ctx),
+                           self._on_first_loaded, self._on_load_failed)
 
     def _on_first_loaded(self, result: tuple[TimelineData, list[tuple[str, int]]]) -> None:
         data, kinds = result

@@ -1,0 +1,118 @@
+"""Columnar event reads: every column right, whatever the ids, NULLs and vague times."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+from storage.event_queries import linked_event_ids, record_exists, search_event_ids
+from storage.events import NO_ID, CaseDataError, read_event_columns, read_kind_times
+from storage.opener import open_case
+from tests.factories import T0, make_case
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+M = 60_000_000
+ROWS = [
+    # id, ts, precision, ts_min, ts_max, end_ts, kind, actor_id, platform_id
+    (10, T0 + 5 * M, "second", None, None, None, "payment", 1, 2),
+    (3, T0 + 1 * M, "minute", None, None, None, "message", None, 1),  # implied span
+    (7, T0 + 1 * M, "range", T0, T0 + 2 * M, None, "message", 2, None),  # same ts: by id
+    (500, T0 + 9 * M, "second", None, None, T0 + 30 * M, "courier_round", 3, 3),  # interval
+    (42, T0 + 2 * M, "second", None, None, None, "odd_kind", -5, 70_000),  # out of range
+    (43, T0 + 3 * M, "day", None, None, None, "payment", 2**40, None),  # huge actor id
+]
+
+
+@pytest.fixture
+def case(tmp_path: Path) -> Path:
+    path = make_case(tmp_path / "reads.filature", events=0, fts=False)
+    con = sqlite3.connect(path)
+    con.executemany(
+        "INSERT INTO event(id, ts, precision, ts_min, ts_max, end_ts, kind, title, actor_id, "
+        "platform_id) VALUES (?, ?, ?, ?, ?, ?, ?, 't', ?, ?)", ROWS)
+    con.commit()
+    con.close()
+    return path
+
+
+def read(case: Path, kinds=None):
+    with open_case(case) as source:
+        con = source.connect()
+        try:
+            return read_event_columns(con, kinds)
+        finally:
+            con.close()
+
+
+def test_columns_are_sorted_by_time_then_id_with_every_value(case: Path) -> None:
+    c = read(case)
+    assert c.id.tolist() == [3, 7, 42, 43, 10, 500]
+    assert c.ts.tolist() == [T0 + M, T0 + M, T0 + 2 * M, T0 + 3 * M, T0 + 5 * M, T0 + 9 * M]
+    assert c.lo.tolist() == [T0 + M, T0, T0 + 2 * M, T0 + 3 * M, T0 + 5 * M, T0 + 9 * M]
+    assert c.hi.tolist() == [T0 + 2 * M, T0 + 2 * M, T0 + 2 * M, T0 + 3 * M + 86_400_000_000,
+                             T0 + 5 * M, T0 + 9 * M]
+    assert c.end.tolist() == [*c.ts.tolist()[:5], T0 + 30 * M]
+    assert c.actor.tolist() == [NO_ID, 2, -5, 2**40, 1, 3]
+    assert c.platform.tolist() == [1, NO_ID, 70_000, NO_ID, 2, 3]
+    names = [c.kinds[k] for k in c.kind]
+    assert names == ["message", "message", "odd_kind", "payment", "payment", "courier_round"]
+
+
+def test_kinds_not_asked_for_become_other(case: Path) -> None:
+    c = read(case, ["payment", "message"])
+    assert c.kinds == ("payment", "message", "other")
+    assert [c.kinds[k] for k in c.kind] == ["message", "message", "other", "payment",
+                                            "payment", "other"]
+
+
+def test_text_in_a_time_column_is_a_clear_error(case: Path) -> None:
+    con = sqlite3.connect(case)
+    con.execute("UPDATE event SET ts = 'yesterday' WHERE id = 10")
+    con.commit()
+    con.close()
+    with pytest.raises(CaseDataError, match="not an integer"):
+        read(case)
+
+
+def test_kind_times_match_the_columns(case: Path) -> None:
+    c = read(case)
+    with open_case(case) as source:
+        con = source.connect()
+        times = read_kind_times(con)
+        con.close()
+    for i, kind in enumerate(c.kinds):
+        assert times[kind].tolist() == c.ts[c.kind == i].tolist()
+
+
+def test_factory_case_round_trips_through_both_reads(tmp_path: Path) -> None:
+    path = make_case(tmp_path / "f.filature", events=300)
+    con = sqlite3.connect(path)
+    expected = con.execute(
+        "SELECT id, ts, coalesce(actor_id, -1), coalesce(platform_id, -1) FROM event "
+        "ORDER BY ts, id").fetchall()
+    con.close()
+    c = read(path)
+    got = list(zip(c.id.tolist(), c.ts.tolist(), c.actor.tolist(), c.platform.tolist(),
+                   strict=True))
+    assert got == [tuple(r) for r in expected]
+
+
+def test_links_search_and_existence(tmp_path: Path) -> None:
+    path = make_case(tmp_path / "f.filature", events=30)
+    with open_case(path) as source:
+        con = source.connect()
+        assert record_exists(con, "event", 30) and not record_exists(con, "event", 31)
+        assert record_exists(con, "shipment", 1) and not record_exists(con, "sqlite_schema", 1)
+        assert linked_event_ids(con, "actor", 2).tolist() == list(range(2, 31, 4))
+        shipment = linked_event_ids(con, "shipment", 1)
+        assert len(shipment) > 0 and np.all(np.diff(shipment) > 0)
+        assert linked_event_ids(con, "nonsense", 1).size == 0
+        assert search_event_ids(con, "relay", has_fts=True).tolist() == list(range(3, 31, 3))
+        assert search_event_ids(con, "relay", has_fts=False).tolist() == list(range(3, 31, 3))
+        assert search_event_ids(con, '" OR 1=1 --', has_fts=True).size == 0
+        con.close()
