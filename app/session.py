@@ -70,21 +70,24 @@ class CaseSession(QObject):
         self._hash_task: TaskHandle | None = None
         self._busy = False
         self._preloads: dict[str, Preload] = {}
-        self._preloaded: Mapping[str, Any] = {}
+        self._preloaded: dict[str, Any] = {}
 
     def add_preload(self, name: str, fn: Preload) -> None:
         """Run ``fn(source, overview, ctx)`` in every opening task, beside the integrity check.
 
         This is how the first picture of a case comes early: a controller's first read
         overlaps SQLite's ``quick_check`` on the second core instead of waiting for it. The
-        result (or the exception it raised) is :meth:`preloaded` once ``sig_opened`` fires;
+        result (or the exception it raised) is :meth:`take_preloaded` once ``sig_opened`` fires;
         nothing read is shown before the check has passed.
         """
         self._preloads[name] = fn
 
-    def preloaded(self, name: str) -> Any:
-        """What preload ``name`` returned for the open case (an exception if it failed)."""
-        return self._preloaded.get(name)
+    def take_preloaded(self, name: str) -> Any:
+        """What preload ``name`` returned for the open case (an exception if it failed).
+
+        Handed over once: the session does not keep it (a first timeline is tens of MB).
+        """
+        return self._preloaded.pop(name, None)
 
     # -- queries ----------------------------------------------------------------------------
     @property
@@ -175,7 +178,7 @@ class CaseSession(QObject):
     def _on_opened(self, opened: OpenedCase) -> None:
         self._source = opened.source
         self._overview = opened.overview
-        self._preloaded = opened.preloaded
+        self._preloaded = dict(opened.preloaded)
         self.sig_opened.emit(opened.overview)
         self._start_hash(opened.source)
 

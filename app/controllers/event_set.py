@@ -35,7 +35,11 @@ class EventSet:
     _id_order: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_id_order", np.argsort(self.columns.id, kind="stable"))
+        ids = self.columns.id
+        # Most cases number events in time order: then no id index is needed (8 bytes/event).
+        increasing = len(ids) < 2 or bool(np.all(ids[1:] > ids[:-1]))
+        object.__setattr__(self, "_id_order",
+                           None if increasing else np.argsort(ids, kind="stable"))
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -49,10 +53,11 @@ class EventSet:
         ids = np.asarray(ids, dtype=np.int64)
         if ids.size == 0 or len(self.columns) == 0:
             return np.empty(0, dtype=np.int64)
-        sorted_ids = self.columns.id[self._id_order]
+        order = self._id_order
+        sorted_ids = self.columns.id if order is None else self.columns.id[order]
         pos = np.clip(np.searchsorted(sorted_ids, ids), 0, len(sorted_ids) - 1)
         found = sorted_ids[pos] == ids
-        return self._id_order[pos[found]]
+        return pos[found] if order is None else order[pos[found]]
 
     def rows_of_ids(self, ids: np.ndarray) -> np.ndarray:
         """Row positions of the given event ids (unknown ids are dropped), in time order."""
@@ -92,7 +97,7 @@ class EventSet:
     def timeline_data(self, rows: np.ndarray, lane_mode: str) -> TimelineData:
         """What the timeline draws for ``rows``, grouped in lanes by kind, actor or platform."""
         c = self.columns
-        kinds = c.kind[rows]
+        kinds = take(c.kind, rows)
         if lane_mode == "kind":
             order = _order_by_count(kinds, len(c.kinds))
             lane_of_code = np.empty(max(len(c.kinds), 1), dtype=np.int32)
@@ -118,11 +123,11 @@ class EventSet:
                 for i in order
             )
         return TimelineData(
-            ts=c.ts[rows],
-            end=c.end[rows],
-            lo=c.lo[rows],
-            hi=c.hi[rows],
-            ids=c.id[rows],
+            ts=take(c.ts, rows),
+            end=take(c.end, rows),
+            lo=take(c.lo, rows),
+            hi=take(c.hi, rows),
+            ids=take(c.id, rows),
             kind=kinds,
             kind_names=c.kinds,
             lane=lane,
@@ -160,6 +165,21 @@ class EventSet:
         return None
 
 
+def take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``values[rows]``, without a copy when ``rows`` is every row in (reverse) order.
+
+    Unfiltered views are the common case, and at 10^7 events each needless copy of a
+    column is 80 MB: the arrays are never written, so sharing them is safe.
+    """
+    n = len(values)
+    if n and len(rows) == n:
+        if rows[0] == 0 and bool(np.all(rows[1:] > rows[:-1])):
+            return values
+        if rows[0] == n - 1 and bool(np.all(rows[1:] < rows[:-1])):
+            return values[::-1]
+    return values[rows]
+
+
 def timeline_from_kind_times(kind_times: Mapping[str, np.ndarray]) -> TimelineData:
     """A first, partial timeline (lanes by kind, no ids) from per-kind time arrays."""
     names = tuple(kind_times)
@@ -181,7 +201,7 @@ def timeline_from_kind_times(kind_times: Mapping[str, np.ndarray]) -> TimelineDa
         end=ts,
         lo=ts,
         hi=ts,
-        ids=np.full(len(ts), -1, dtype=np.int64),
+        ids=np.broadcast_to(np.int64(-1), ts.shape),  # "not known yet", 0 bytes
         kind=kind,
         kind_names=names,
         lane=lane_of_code[kind],

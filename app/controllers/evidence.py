@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from app.controllers.event_set import EventSet, timeline_from_kind_times
+from app.controllers.event_set import EventSet, take, timeline_from_kind_times
 from app.controllers.inspector_records import count_record, event_record
+from app.memory import release_free_memory
 from app.state import EntityRef, Filters, TimeWindow
 from app.workers import LatestOnly
 from storage.event_queries import (
@@ -147,7 +148,7 @@ class EvidenceController(QObject):
         self._ui_con = source.connect()
         self.timeline.set_time_zone(self._zone)
         self.timeline.set_detail_provider(self._event_one_liner)
-        early = self._session.preloaded(FIRST_PAINT)
+        early = self._session.take_preloaded(FIRST_PAINT)
         if isinstance(early, tuple):
             self._on_first_loaded(early)
             return
@@ -189,6 +190,7 @@ class EvidenceController(QObject):
         self._recompute(then=self._finish_loading)
 
     def _finish_loading(self) -> None:
+        release_free_memory()  # the load's temporaries are gone; don't keep their pages
         self.loaded = True
         self._on_state_selection_changed(self.state.selection)
         window = self.state.view_window
@@ -311,13 +313,13 @@ class EvidenceController(QObject):
         c = events.columns
         self.table.set_data(
             EventTableData(
-                ids=c.id[rows],
-                ts=c.ts[rows],
-                kind=c.kind[rows],
+                ids=take(c.id, rows),
+                ts=take(c.ts, rows),
+                kind=take(c.kind, rows),
                 kind_names=c.kinds,
-                actor=c.actor[rows],
+                actor=take(c.actor, rows),
                 actor_names=events.actor_names,
-                platform=c.platform[rows],
+                platform=take(c.platform, rows),
                 platform_names=events.platform_names,
                 fetch_text=self._fetch_text,
                 time_zone=self._zone,
