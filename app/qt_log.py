@@ -1,7 +1,8 @@
 """Route Qt's own messages into Python logging.
 
 Qt prints warnings straight to stderr; the command line promises one line on failure, and the
-offscreen platform prints a harmless "does not support propagateSizeHints()" on every window.
+offscreen platform prints a harmless "does not support propagateSizeHints()" on every window
+(and "does not support raise()" whenever a dock tab is brought forward).
 Known-harmless messages are dropped; everything else goes to the ``qt`` logger.
 """
 
@@ -11,7 +12,7 @@ import logging
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
-_HARMLESS = ("propagateSizeHints",)
+_HARMLESS = ("does not support propagateSizeHints()", "does not support raise()")
 _LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,
     QtMsgType.QtInfoMsg: logging.INFO,

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from storage.events import CaseDataError
 from storage.schema import FTS_TABLE
 
 _PAGE_SQL = (
@@ -141,15 +142,21 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def fts_query(text: str) -> str | None:
-    """Turn what a user typed into a safe FTS5 query: every word a quoted prefix, all ANDed.
+    """Turn what a user typed into a safe FTS5 query: every word quoted, all ANDed.
 
     FTS5 syntax (``NEAR``, ``-``, ``:``, quotes) in a search box would raise or surprise;
-    quoting each word keeps the meaning "events containing all these words".
+    quoting each word keeps the meaning "events containing all these words". Words of three
+    letters or more match as prefixes (``colis`` finds ``colissimo``); shorter ones match
+    whole tokens only, because a prefix of one or two letters matches most of the index
+    ("garde à vue": 25 ms with ``"à"*``, 0.4 ms with ``"à"``, at 10⁶ events).
     """
     words = _WORD.findall(text)
     if not words:
         return None
-    return " ".join(f'"{w}"*' for w in words[:32])
+    return " ".join(f'"{w}"*' if len(w) >= 3 else f'"{w}"' for w in words[:32])
+
+
+_ID_PAGE = 1_000_000  # ids per group_concat page: at most ~20 MB of text, under the limits
 
 
 def search_event_ids(con: Any, text: str, *, has_fts: bool) -> np.ndarray:
@@ -159,7 +166,7 @@ def search_event_ids(con: Any, text: str, *, has_fts: bool) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     cur = con.cursor()
     if has_fts:
-        cur.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (query,))
+        return _fts_ids(cur, query)
     else:
         words = _WORD.findall(text)[:32]
         clause = " AND ".join(
@@ -169,6 +176,36 @@ def search_event_ids(con: Any, text: str, *, has_fts: bool) -> np.ndarray:
     ids = np.fromiter((r[0] for r in cur.fetchall()), dtype=np.int64)
     ids.sort()
     return ids
+
+
+def _fts_ids(cur: Any, query: str) -> np.ndarray:
+    """Matching rowids, a page of text at a time: one Python string per million hits.
+
+    Fetching one row per hit costs a Python tuple and int each (0.19 s for 295,000 hits at
+    10⁶ events); ``group_concat`` plus numpy's C parser takes 0.04 s. Pages follow the
+    rowid (keyset pagination), which FTS5 serves from its index.
+    """
+    parts: list[np.ndarray] = []
+    after = -(1 << 63)
+    while True:
+        cur.execute(
+            f"SELECT group_concat(rowid), count(*), max(rowid) FROM (SELECT rowid FROM "
+            f"{FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?)",
+            (query, after, _ID_PAGE))
+        text, count, last = cur.fetchone()
+        if not count:
+            break
+        try:
+            page = np.fromstring(str(text), dtype=np.int64, sep=",")
+        except ValueError:  # (a DeprecationWarning for malformed text in older numpy)
+            page = np.empty(0, dtype=np.int64)
+        if len(page) != count:
+            raise CaseDataError("the full-text index holds rowids that are not integers")
+        parts.append(page)
+        if count < _ID_PAGE:
+            break
+        after = int(last)
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
 def ids_ordered_by(con: Any, column: str, ascending: bool) -> np.ndarray:

@@ -116,3 +116,25 @@ def test_links_search_and_existence(tmp_path: Path) -> None:
         assert search_event_ids(con, "relay", has_fts=False).tolist() == list(range(3, 31, 3))
         assert search_event_ids(con, '" OR 1=1 --', has_fts=True).size == 0
         con.close()
+
+
+def test_search_pages_through_many_hits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import storage.event_queries as queries
+
+    path = make_case(tmp_path / "f.filature", events=100)
+    with open_case(path) as source:
+        con = source.connect()
+        whole = search_event_ids(con, "parcel", has_fts=True)
+        monkeypatch.setattr(queries, "_ID_PAGE", 7)
+        paged = search_event_ids(con, "parcel", has_fts=True)
+        con.close()
+    assert len(whole) > 20 and np.array_equal(whole, paged)
+    assert np.all(np.diff(paged) > 0)
+
+
+def test_short_words_match_whole_tokens_only() -> None:
+    from storage.event_queries import fts_query
+
+    assert fts_query("garde à vue") == '"garde"* "à" "vue"*'
+    assert fts_query('  "NEAR(x y)" -z ') == '"NEAR"* "x" "y" "z"'
+    assert fts_query("!!!") is None

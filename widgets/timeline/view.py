@@ -376,6 +376,10 @@ class TimelineView(QWidget):
 
     # -- Qt handlers -----------------------------------------------------------------------
     def _on_vb_range_changed(self, *args: object) -> None:
+        # Update the view transform now: pyqtgraph would do it while painting, and changing
+        # it mid-paint schedules a second paint of every frame (measured: 2 paints per step,
+        # whether the range came from a script, the wheel, a drag or the keys).
+        self._vb.prepareForPaint()
         self._refresh()
 
     def _on_vb_resized(self, *args: object) -> None:
