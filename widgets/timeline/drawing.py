@@ -43,3 +43,26 @@ def draw_lines(painter: QPainter, lines: np.ndarray) -> None:
         return
     buf = _c_array(lines)
     painter.drawLines(shiboken6.wrapInstance(buf.ctypes.data, QLineF), len(buf))
+
+
+def lines_as_rects(lines: np.ndarray, unit_x: float, unit_y: float, width_px: float
+                   ) -> np.ndarray:
+    """Axis-aligned ``lines`` as ``(n, 4)`` rectangles ``width_px`` device pixels thick.
+
+    Qt's raster engine fills a rectangle about four times faster than it strokes a line with
+    a pen, and at 10^7 events markers and whiskers were most of a frame's drawing time.
+    ``unit_x``/``unit_y`` are the scene units of one device pixel (from the painter's
+    transform). A slanted line is drawn by its bounding box: the timeline has none.
+    """
+    if len(lines) == 0:
+        return np.zeros((0, 4), dtype=np.float64)
+    x1, y1, x2, y2 = (lines[:, i] for i in range(4))
+    left, right = np.minimum(x1, x2), np.maximum(x1, x2)
+    low, high = np.minimum(y1, y2), np.maximum(y1, y2)
+    vertical = (right - left) < (high - low) * (unit_x / unit_y)
+    half_w, half_h = 0.5 * width_px * unit_x, 0.5 * width_px * unit_y
+    x = np.where(vertical, left - half_w, left)
+    w = np.where(vertical, 2 * half_w, right - left)
+    y = np.where(vertical, low, low - half_h)
+    h = np.where(vertical, high - low, 2 * half_h)
+    return np.column_stack([x, y, w, h])

@@ -157,18 +157,6 @@ class Geometry:
     n_markers: int
 
 
-def _by_kind(kind: np.ndarray, arr: np.ndarray) -> dict[int, np.ndarray]:
-    out: dict[int, np.ndarray] = {}
-    if len(kind) == 0:
-        return out
-    order = np.argsort(kind, kind="stable")
-    kind, arr = kind[order], arr[order]
-    cuts = np.flatnonzero(np.diff(kind)) + 1
-    for part_k, part in zip(np.split(kind, cuts), np.split(arr, cuts), strict=True):
-        out[int(part_k[0])] = np.ascontiguousarray(part, dtype=np.float64)
-    return out
-
-
 def _merge_intervals(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Union of intervals: overlapping bars of one kind in one lane become one bar.
 
@@ -185,13 +173,23 @@ def _merge_intervals(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np
     return start[first], np.maximum.reduceat(end, first)
 
 
-def _concat(parts: dict[int, list[np.ndarray]]) -> dict[int, np.ndarray]:
-    """Join per-lane arrays of each kind, sorted by x so paint() can slice the visible part."""
-    out: dict[int, np.ndarray] = {}
-    for k, v in parts.items():
-        arr = np.concatenate(v)
-        out[k] = np.ascontiguousarray(arr[np.argsort(arr[:, 0], kind="stable")])
-    return out
+def _group(kinds: list[np.ndarray], items: list[np.ndarray]) -> dict[int, np.ndarray]:
+    """All lanes' items split by kind (one pen/brush each), each sorted by x for paint().
+
+    One sort for the whole frame: grouping lane by lane cost ~30 small numpy calls per lane,
+    a third of a rebuild at 10^7 events.
+    """
+    if not kinds:
+        return {}
+    kind = np.concatenate(kinds)
+    arr = np.concatenate(items)
+    order = np.lexsort((arr[:, 0], kind))
+    kind, arr = kind[order], arr[order]
+    cuts = np.flatnonzero(kind[1:] != kind[:-1]) + 1
+    starts = np.concatenate(([0], cuts))
+    ends = np.concatenate((cuts, [len(kind)]))
+    return {int(kind[a]): np.ascontiguousarray(arr[a:b], dtype=np.float64)
+            for a, b in zip(starts.tolist(), ends.tolist(), strict=True)}
 
 
 def build_geometry(frame: Frame, data: TimelineData, layout: LaneLayout, origin_us: int,
@@ -206,8 +204,10 @@ def build_geometry(frame: Frame, data: TimelineData, layout: LaneLayout, origin_
     lo_x = (frame.start_us - origin_us) * sec
     hi_x = (frame.end_us - origin_us) * sec
     pad = hi_x - lo_x
-    bars: dict[int, list[np.ndarray]] = {}
-    markers: dict[int, list[np.ndarray]] = {}
+    bar_kinds: list[np.ndarray] = []
+    bar_rects: list[np.ndarray] = []
+    marker_kinds: list[np.ndarray] = []
+    marker_lines: list[np.ndarray] = []
     intervals: dict[int, list[np.ndarray]] = {}
     whiskers: list[np.ndarray] = []
     n_bars = n_markers = 0
@@ -224,8 +224,8 @@ def build_geometry(frame: Frame, data: TimelineData, layout: LaneLayout, origin_
             bh = np.minimum(frac, 1.0) * 0.8 * h
             rects = np.column_stack([left[nz], y0 + 0.9 * h - bh,
                                      np.full(len(nz), width), bh])
-            for k, arr in _by_kind(lf.dominant()[nz], rects).items():
-                bars.setdefault(k, []).append(arr)
+            bar_kinds.append(lf.dominant()[nz].astype(np.int64))
+            bar_rects.append(rects)
             n_bars += len(nz)
             continue
         p = lf.events
@@ -241,8 +241,8 @@ def build_geometry(frame: Frame, data: TimelineData, layout: LaneLayout, origin_
         n_markers += len(p)
         ones = np.ones(len(p))
         marks = np.column_stack([x, y0 + 0.15 * h * ones, x, y0 + 0.85 * h * ones])
-        for k, arr in _by_kind(kind, marks).items():
-            markers.setdefault(k, []).append(arr)
+        marker_kinds.append(kind)
+        marker_lines.append(marks)
         iv = end > ts
         if iv.any():
             xe = np.clip((end[iv] - origin_us) * sec, lo_x - pad, hi_x + pad)
@@ -264,7 +264,10 @@ def build_geometry(frame: Frame, data: TimelineData, layout: LaneLayout, origin_
                          np.column_stack([xh, cap0, xh, cap1])]
     wh = (np.ascontiguousarray(np.concatenate(whiskers)) if whiskers
           else np.zeros((0, 4), dtype=np.float64))
-    return Geometry(_concat(bars), _concat(markers), _concat(intervals), wh, n_bars, n_markers)
+    merged = {k: np.ascontiguousarray(np.concatenate(v), dtype=np.float64)
+              for k, v in intervals.items()}
+    return Geometry(_group(bar_kinds, bar_rects), _group(marker_kinds, marker_lines), merged,
+                    wh, n_bars, n_markers)
 
 
 def nearest_event(frame: Frame, data: TimelineData, lane: int, t_us: float,

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 
 from widgets.timeline.binning import LaneIndex, bin_width_still_fits, choose_bin_width
 from widgets.timeline.data import TimelineData
-from widgets.timeline.drawing import draw_lines, draw_rects
+from widgets.timeline.drawing import draw_rects, lines_as_rects
 from widgets.timeline.frame import Frame, Geometry, build_geometry, compute_frame, nearest_event
 
 if TYPE_CHECKING:
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 #: A lane is drawn in detail when it has at most this many events per pixel of plot width
 #: in the visible span: ~1 marker per 3 px stays readable and clickable.
 DETAIL_EVENTS_PER_PX = 1 / 3
+#: Target width of a count bar, and the band a frame's bins may drift in before a rebuild.
+#: Filling rectangles is the frame's main cost once every bin of every lane is busy (10^7
+#: events): 4 px bars draw ~25 % fewer than 3 px ones and still resolve a day in a year.
+BAR_PX, BAR_PX_BAND = 4.0, (2.5, 8.0)
 #: The frame window reaches this many visible spans beyond each side of the view.
 WINDOW_MARGIN = 1.0
 
@@ -69,10 +73,10 @@ class LanesItem(pg.GraphicsObject):
         span = max(end_us - start_us, 1.0)
         f = self._frame
         if (f is not None and f.covers(start_us, end_us)
-                and bin_width_still_fits(f.bin_us, span, width_px)
+                and bin_width_still_fits(f.bin_us, span, width_px, *BAR_PX_BAND)
                 and all(lane in f.lanes for lane in lanes)):
             return False
-        bin_us = choose_bin_width(span, width_px)
+        bin_us = choose_bin_width(span, width_px, BAR_PX)
         margin = WINDOW_MARGIN * span
         window_factor = 1.0 + 2.0 * WINDOW_MARGIN
         detail_max = int(DETAIL_EVENTS_PER_PX * width_px * window_factor)
@@ -155,18 +159,20 @@ class LanesItem(pg.GraphicsObject):
             color.setAlpha(90)
             p.setBrush(color)
             draw_rects(p, _overlapping(rects[:, 0], rects[:, 0] + rects[:, 2], rects, lo, hi))
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.setPen(self._whisker_pen)
+        # Markers and whiskers become thin rectangles (fills are ~4x cheaper than strokes).
+        t = p.transform()
+        unit_x = 1.0 / abs(t.m11()) if t.m11() else 1.0
+        unit_y = 1.0 / abs(t.m22()) if t.m22() else 1.0
+        p.setPen(Qt.PenStyle.NoPen)
         w = g.whiskers
         if len(w):
             left, right = np.minimum(w[:, 0], w[:, 2]), np.maximum(w[:, 0], w[:, 2])
-            draw_lines(p, _overlapping(left, right, w, lo, hi))
+            p.setBrush(self._whisker_pen.color())
+            draw_rects(p, lines_as_rects(_overlapping(left, right, w, lo, hi),
+                                         unit_x, unit_y, 1.0))
         for k, lines in g.markers.items():
-            pen = QPen(self._colors[min(k, len(self._colors) - 1)], 2)
-            pen.setCosmetic(True)
-            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-            p.setPen(pen)
-            draw_lines(p, _visible(lines, lo, hi))
+            p.setBrush(self._colors[min(k, len(self._colors) - 1)])
+            draw_rects(p, lines_as_rects(_visible(lines, lo, hi), unit_x, unit_y, 2.0))
 
     def _frame_bin_s(self) -> float:
         return self._frame.bin_us * 1e-6 if self._frame is not None else 0.0
