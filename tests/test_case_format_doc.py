@@ -53,3 +53,40 @@ def test_hand_built_case_from_doc(tmp_path: Path) -> None:
     assert set(REQUIRED_TABLES) <= tables
     assert con.execute("SELECT count(*) FROM event").fetchone()[0] == 1
     con.close()
+
+
+def test_hand_built_case_opens_and_renders(tmp_path: Path, _user_dirs: Path) -> None:
+    """The app opens the doc's hand-made case: reads, overview, and a screenshot."""
+    import os
+    import subprocess
+    import sys
+
+    from storage.events import read_event_columns
+    from storage.opener import open_case
+    from storage.overview import read_overview
+
+    path = tmp_path / "hand.filature"
+    con = sqlite3.connect(path)
+    con.executescript(_sql_blocks()[-1])
+    con.executescript(_sql_blocks()[0])
+    example = re.search(r"sqlite3 my-case.filature <<'SQL'\n(.*?)\nSQL", DOC.read_text(), re.S)
+    assert example is not None
+    con.executescript(example.group(1))
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with open_case(path) as source:
+        overview = read_overview(source)
+        assert overview.counts["event"] == 1 and overview.title == "Hand-made case"
+        reader = source.connect()
+        assert len(read_event_columns(reader)) == 1
+        reader.close()
+    out = tmp_path / "hand.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", FILATURE_HOME=str(_user_dirs))
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve().parent.parent / "main.py"),
+         "--screenshot", str(out), str(path)],
+        capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.read_bytes() == before
