@@ -150,7 +150,7 @@ class LanesItem(pg.GraphicsObject):
         lo, hi = (view.left(), view.right()) if view is not None else (-np.inf, np.inf)
         for k, rects in g.bars.items():
             p.setBrush(self._colors[min(k, len(self._colors) - 1)])
-            draw_rects(p, _visible(rects, lo - self._frame_bin_s(), hi))
+            draw_rects(p, _overlapping(rects[:, 0], rects[:, 0] + rects[:, 2], rects, lo, hi))
         for k, rects in g.intervals.items():
             color = QColor(self._colors[min(k, len(self._colors) - 1)])
             pen = QPen(color, 1)
@@ -174,8 +174,6 @@ class LanesItem(pg.GraphicsObject):
             p.setBrush(self._colors[min(k, len(self._colors) - 1)])
             draw_rects(p, lines_as_rects(_visible(lines, lo, hi), unit_x, unit_y, 2.0))
 
-    def _frame_bin_s(self) -> float:
-        return self._frame.bin_us * 1e-6 if self._frame is not None else 0.0
 
 
 def _overlapping(left: np.ndarray, right: np.ndarray, arr: np.ndarray, lo: float, hi: float
