@@ -6,8 +6,9 @@
 
 Each line has events, seconds (end to end: schema, rows, indices, FTS rebuild, ANALYZE),
 events_per_second, the file size, the seconds until the last chunk was written (``fill``;
-the rest is finish_case_file), and the process's peak resident memory so far. Files go to a
-temporary folder that is removed at the end unless ``--out`` names a folder to keep them in.
+the rest is indices, full-text index and finish), and the peak resident memory so far of this
+process and of the largest worker process (storage.synthetic_worker). Files go to a temporary
+folder that is removed at the end unless ``--out`` names a folder to keep them in.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def main(argv: list[str]) -> int:
                 "runs": [round(r["seconds"], 3) for r in runs],
                 "fts": not args.no_fts,
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "peak_rss_worker_mb": round(
+                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
                 "path": str(path) if args.out else None,
             }), flush=True)
             if not args.out:

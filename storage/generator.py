@@ -4,11 +4,12 @@ Both are deterministic: the same arguments give a byte-identical file (same SHA-
 app can regenerate the demo instead of shipping a database, and benchmarks compare like with
 like. Neither reads the clock or the environment; ``case_info.created_at`` is a fixed string.
 
-Both write through :func:`storage.case_writer.create_case_file` and
-:func:`~storage.case_writer.finish_case_file` with plain ``sqlite3`` (the ORM would take hours
-at ten million rows). They build the case under a temporary name in the target's folder and
-rename it at the end: a failure (or an interrupted run) never leaves a half-written case where
-a reader could open it, and the temporary file is removed.
+Both write with plain ``sqlite3`` through :mod:`storage.case_writer` (the ORM would take hours
+at ten million rows): the demo with :func:`~storage.case_writer.finish_case_file`, the
+synthetic cases with its steps in their own order (:func:`storage.synthetic.write_synthetic`).
+They build the case under a temporary name in the target's folder and rename it at the end: a
+failure (or an interrupted run) never leaves a half-written case where a reader could open
+it, and the temporary files (the synthetic worker's too) are removed.
 
 The story itself lives in :mod:`storage.demo_story` (with :mod:`storage.demo_cast`,
 :mod:`storage.demo_parcels`, :mod:`storage.demo_text`); the scaled generator in
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 from storage.case_writer import create_case_file, finish_case_file
 from storage.demo_story import build_demo
 from storage.generator_support import RowBook
-from storage.synthetic import fill_synthetic, synthetic_info
+from storage.synthetic import synthetic_info, write_synthetic
 
 if TYPE_CHECKING:
     import sqlite3
@@ -73,10 +74,11 @@ def write_demo_case(path: Path, *, overwrite: bool = False) -> None:
     FileExistsError
         If ``path`` exists and ``overwrite`` is false.
     """
-    with _new_case(Path(path), DEMO_INFO, overwrite=overwrite, fts=True) as con:
+    with _new_case(Path(path), DEMO_INFO, overwrite=overwrite) as (con, _partial):
         book = RowBook()
         build_demo(book)
         book.write(con)
+        finish_case_file(con, fts=True)
 
 
 def write_synthetic_case(
@@ -100,35 +102,41 @@ def write_synthetic_case(
         raise ValueError("a synthetic case needs at least one event")
     path = Path(path)
     start = time.perf_counter()
-    with _new_case(path, synthetic_info(events, seed), overwrite=overwrite, fts=fts) as con:
-        # For finish_case_file on this connection: let the sorter behind CREATE INDEX use a
-        # second core, and let ANALYZE sample each index instead of reading all of it
-        # (0.3 s -> 0.01 s at 10^6 events; the planner needs proportions, not exact counts).
-        con.execute("PRAGMA threads=2")
+    with _new_case(path, synthetic_info(events, seed), overwrite=overwrite) as (con, partial):
+        # For the finish on this connection: let ANALYZE sample each index instead of reading
+        # all of it (0.3 s -> 0.01 s at 10^6 events; the planner needs proportions, not
+        # exact counts).
         con.execute("PRAGMA analysis_limit=1000")
-        fill_synthetic(con, events, seed=seed, progress=progress)
+        write_synthetic(con, events, seed=seed, fts=fts, side=partial.with_suffix(".side"),
+                        progress=progress, in_process=_IN_PROCESS)
     seconds = time.perf_counter() - start
     return GenerationReport(path=path, events=events, seconds=seconds,
                             events_per_second=events / seconds if seconds > 0 else 0.0)
 
 
+_IN_PROCESS: bool | None = None
+"""Where the synthetic worker runs: None = a process unless frozen (tests set True/False)."""
+
+
 @contextmanager
-def _new_case(path: Path, info: Mapping[str, str], *, overwrite: bool, fts: bool
-              ) -> Iterator[sqlite3.Connection]:
-    """Yield a bulk-loading connection to a new case; finish and publish it, or remove it."""
+def _new_case(path: Path, info: Mapping[str, str], *, overwrite: bool
+              ) -> Iterator[tuple[sqlite3.Connection, Path]]:
+    """Yield a bulk-loading connection to a new case and its temporary path.
+
+    The body finishes the case (which closes the connection); it is then published under
+    ``path``. If the body raises, the connection is closed and the temporary file removed.
+    """
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} already exists")
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     con = None
     try:
         con = create_case_file(partial, info, overwrite=True)
-        yield con
-        finish_case_file(con, fts=fts)
-        con = None
+        yield con, partial
         os.replace(partial, path)
     except BaseException:
         if con is not None:
-            con.close()
+            con.close()  # a no-op if the body closed it already
         for leftover in (partial, *(Path(f"{partial}{s}") for s in ("-journal", "-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
         raise

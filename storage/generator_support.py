@@ -11,18 +11,13 @@ with SHA-256, never from ``random`` state or the clock, so the same input gives 
 from __future__ import annotations
 
 import hashlib
-import queue
-import threading
-import typing
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from storage.schema import Base
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
 PARIS = ZoneInfo("Europe/Paris")
 """The zone the generated stories happen in (and the ``time_zone`` of their ``case_info``)."""
@@ -37,6 +32,10 @@ _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 def columns(table: str) -> tuple[str, ...]:
     """Column names of ``table`` in schema order (the case format's contract)."""
+    # Imported here, not at the top: the synthetic worker process imports this module and
+    # must start fast; storage.schema pulls in SQLAlchemy (~0.45 s).
+    from storage.schema import Base
+
     return tuple(column.name for column in Base.metadata.tables[table].columns)
 
 
@@ -118,6 +117,8 @@ class RowBook:
     """
 
     def __init__(self) -> None:
+        from storage.schema import Base  # not at the top: see columns()
+
         self._rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in Base.metadata.tables}
         self._cols = {t: columns(t) for t in Base.metadata.tables}
 
@@ -142,52 +143,9 @@ class RowBook:
         ts_at = self._cols["event"].index("ts")
         events = sorted(self._rows["event"], key=lambda r: (r[ts_at], r[0]))
         self._rows["event"] = [(i, *row[1:]) for i, row in enumerate(events, start=1)]
+        from storage.schema import Base
+
         for table in Base.metadata.sorted_tables:
             rows = self._rows[table.name]
             if rows and table.name != "case_info":
                 con.executemany(insert_sql(table.name, self._cols[table.name]), rows)
-
-
-T = TypeVar("T")
-
-
-def prefetched(items: Iterator[T]) -> Iterator[T]:
-    """Iterate ``items`` one step ahead on a helper thread (errors re-raised here).
-
-    If the consumer stops early (an exception from ``progress``), the helper is told to
-    stop and joined before this generator closes, so no thread outlives the call.
-    """
-    box: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def put(tag: str, value: object) -> bool:
-        while not stop.is_set():
-            try:
-                box.put((tag, value), timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def run() -> None:
-        try:
-            for item in items:
-                if not put("item", item):
-                    return
-            put("end", None)
-        except BaseException as error:  # handed to the consumer, which re-raises it
-            put("error", error)
-
-    helper = threading.Thread(target=run, name="synthetic-chunks", daemon=True)
-    helper.start()
-    try:
-        while True:
-            tag, value = box.get()
-            if tag == "end":
-                return
-            if tag == "error":
-                raise typing.cast("BaseException", value)
-            yield typing.cast("T", value)
-    finally:
-        stop.set()
-        helper.join()

@@ -6,8 +6,8 @@ each with a seller persona, two heads, two logisticians, couriers and its own cu
 Ids are handed out in contiguous blocks per network, so the event generator can pick "a
 customer of network g" with arithmetic on numpy arrays instead of lookups.
 
-Rows are written here with ``executemany``; what the event generator needs comes back as a
-:class:`SynthCast` of numpy arrays.
+What the event generator needs comes back as a :class:`SynthCast` of numpy arrays, with the
+rows, which :func:`write_cast` inserts with ``executemany``.
 """
 
 from __future__ import annotations
@@ -133,15 +133,20 @@ def network_count(events: int) -> int:
     return max(2, round(2 * (events / 1e4) ** 0.45))
 
 
-def build_cast(con: sqlite3.Connection, rng: np.random.Generator, events: int, days: int,
-               day0_us: int) -> SynthCast:
-    """Write exhibits, platforms, places, actors, identifiers, attributions and relations.
+CastRows = dict[str, list[tuple[object, ...]]]
+"""Rows of exhibits, platforms, places, actors, identifiers, attributions and relations."""
+
+
+def build_cast(rng: np.random.Generator, events: int, days: int, day0_us: int
+               ) -> tuple[SynthCast, CastRows]:
+    """Draw the cast: what the event generator needs, and the rows to write (:func:`write_cast`).
 
     ``day0_us`` is the UTC time of the case's first local midnight: exhibits are dated from
-    it (acquired two days after their network's last day).
+    it (acquired two days after their network's last day). Writing is separate so that the
+    chunks can start being made while the rows are written (0.9 s at 10⁷ events).
     """
     g_count = network_count(events)
-    rows: dict[str, list[tuple[object, ...]]] = {t: [] for t in (
+    rows: CastRows = {t: [] for t in (
         "exhibit", "platform", "place", "actor", "identifier", "attribution", "relation")}
 
     def add(table: str, *values: object) -> int:
@@ -317,7 +322,6 @@ def build_cast(con: sqlite3.Connection, rng: np.random.Generator, events: int, d
         net["persona"][g], net["false_name"][g] = persona, false
         net["carrier"][g] = CARRIERS[g % len(CARRIERS)]
         heads[g], logist[g] = h, lg
-    _write(con, rows)
     return SynthCast(
         networks=g_count, days=days, weight=weight, start_day=start, end_day=end,
         products=products, carrier=net["carrier"], exhibit=net["exhibit"],
@@ -330,7 +334,7 @@ def build_cast(con: sqlite3.Connection, rng: np.random.Generator, events: int, d
         customer_hub=np.array(customer_hub, dtype=np.int64),
         talk=talk, show=show, wallet=wallet, supplier=np.array(suppliers),
         supplier_origin=np.array(s_origin), supplier_border=np.array(s_border),
-        investigators=investigators, investigator_ident=inv_ident)
+        investigators=investigators, investigator_ident=inv_ident), rows
 
 
 _COLUMNS = {
@@ -346,6 +350,7 @@ _COLUMNS = {
 }
 
 
-def _write(con: sqlite3.Connection, rows: dict[str, list[tuple[object, ...]]]) -> None:
+def write_cast(con: sqlite3.Connection, rows: CastRows) -> None:
+    """Insert the rows :func:`build_cast` drew."""
     for table, cols in _COLUMNS.items():
         con.executemany(insert_sql(table, cols), rows[table])

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import storage.generator as generator
+import storage.synthetic_chunks as synthetic_chunks
 from storage import vocab
 from storage.generator import (
     DEMO_INFO,
@@ -243,6 +245,60 @@ def test_synthetic_full_text_search(synthetic: tuple[Path, GenerationReport]) ->
     assert signal > 0
 
 
+FTS_QUERIES = ("dispo", "signal", "colis", "scan", "livraison", "btc", '"out for delivery"',
+               "stock*", "perquisition", "menu OR promo")
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """~2,000 events per chunk: a 20,000-event case has chunks written by the worker too."""
+    monkeypatch.setattr(synthetic_chunks, "CHUNK_EVENTS", 2000)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_synthetic_full_text_index_matches_a_rebuild(tmp_path: Path) -> None:
+    """The worker builds the index chunk by chunk and it is copied in: as good as 'rebuild'."""
+    path = tmp_path / "fts.filature"
+    write_synthetic_case(path, SYNTH_N, seed=7)
+    con = sqlite3.connect(path)
+
+    def hits() -> dict[str, list[int]]:
+        return {q: [r for (r,) in con.execute(f"SELECT rowid FROM {FTS_TABLE} "
+                                              f"WHERE {FTS_TABLE} MATCH ? ORDER BY rowid", (q,))]
+                for q in FTS_QUERIES}
+
+    with con:
+        con.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+        config = con.execute(f"SELECT k FROM {FTS_TABLE}_config").fetchall()
+        before = hits()
+        con.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+        after = hits()
+    con.close()
+    assert config == [("version",)]  # build settings are not left in the case
+    assert all(before.values())
+    assert before == after
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_synthetic_worker_on_a_thread_writes_the_same_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {}
+    for in_process in (False, True):
+        monkeypatch.setattr(generator, "_IN_PROCESS", in_process)
+        files[in_process] = tmp_path / f"in_process_{in_process}.filature"
+        write_synthetic_case(files[in_process], SYNTH_N, seed=7)
+    assert sha256(files[False]) == sha256(files[True])
+    with connect(files[False]) as con:
+        ids_ts = con.execute("SELECT id, ts FROM event ORDER BY id").fetchall()
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        ships = con.execute("SELECT count(*), count(DISTINCT status) FROM shipment").fetchone()
+    assert [i for i, _ in ids_ts] == list(range(1, SYNTH_N + 1))
+    assert [t for _, t in ids_ts] == sorted(t for _, t in ids_ts)
+    assert ships[0] > 100
+    assert ships[1] >= 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in files.values())
+
+
 def test_synthetic_is_deterministic(synthetic: tuple[Path, GenerationReport],
                                     tmp_path: Path) -> None:
     path, _ = synthetic
@@ -297,7 +353,10 @@ def test_overwrite_false_refuses_an_existing_file(tmp_path: Path) -> None:
         assert con.execute("SELECT count(*) FROM event").fetchone()[0] == 100
 
 
-def test_failure_midway_leaves_no_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_process", [False, True])
+def test_failure_midway_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       in_process: bool) -> None:
+    monkeypatch.setattr(generator, "_IN_PROCESS", in_process)
     path = tmp_path / "broken.filature"
     calls: list[tuple[int, int]] = []
     threads_before = threading.active_count()
@@ -314,9 +373,28 @@ def test_failure_midway_leaves_no_file(tmp_path: Path) -> None:
     assert threading.active_count() == threads_before
 
 
-def test_demo_failure_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import storage.generator as generator
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("in_process", [False, True])
+def test_cancel_after_worker_chunks_leaves_no_file(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   in_process: bool) -> None:
+    """Cancelled after chunks the worker wrote itself: its chunk files go too."""
+    monkeypatch.setattr(generator, "_IN_PROCESS", in_process)
+    threads_before = threading.active_count()
+    calls: list[int] = []
 
+    def progress(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 6:
+            raise RuntimeError("cancelled")
+
+    with pytest.raises(RuntimeError, match="cancelled"):
+        write_synthetic_case(tmp_path / "c.filature", SYNTH_N, progress=progress)
+    assert list(tmp_path.iterdir()) == []
+    assert threading.active_count() == threads_before
+
+
+def test_demo_failure_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def explode(book: object) -> None:
         raise RuntimeError("story failed")
 
