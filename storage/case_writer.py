@@ -68,8 +68,8 @@ def create_case_file(
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
+    con.execute("PRAGMA page_size=8192")  # before anything writes the header, or it is ignored
     con.execute(f"PRAGMA application_id={APPLICATION_ID}")
-    con.execute("PRAGMA page_size=8192")
     con.execute("BEGIN")
     for ddl in table_ddl():
         con.execute(ddl)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Callable, Iterator, Mapping
 
-DEMO_VERSION = "1"
+DEMO_VERSION = "2"
 """Bump whenever the demo's content changes: the app caches the demo file under this name."""
 
 DEMO_INFO = {
