@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from app.workers import Runner, TaskContext, TaskHandle
 
-    Preload = Callable[[CaseSource, CaseOverview, TaskContext], Any]
+    Preload = Callable[[CaseSource, TaskContext], Any]
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class CaseSession(QObject):
         self._preloaded: dict[str, Any] = {}
 
     def add_preload(self, name: str, fn: Preload) -> None:
-        """Run ``fn(source, overview, ctx)`` in every opening task, beside the integrity check.
+        """Run ``fn(source, ctx)`` in every opening task, beside the check and the overview.
 
         This is how the first picture of a case comes early: a controller's first read
         overlaps SQLite's ``quick_check`` on the second core instead of waiting for it. The
@@ -248,46 +248,55 @@ class CaseSession(QObject):
 def _read_while_checking(
     source: CaseSource, ctx: TaskContext, preloads: Mapping[str, Preload]
 ) -> OpenedCase:
-    """Overview and preloads on this thread, ``quick_check`` beside it; the check decides.
+    """Preloads on this thread; ``quick_check`` and the overview each on their own.
 
-    SQLite releases the GIL while it steps, so the check really runs on the other core. If
-    the check fails, its message wins over whatever error reading the damaged file caused.
+    SQLite releases the GIL while it steps, so the check and the overview's counting really
+    run beside the preloads' reads. If the check fails, its message wins over whatever error
+    reading the damaged file caused; nothing read is handed on before it has passed.
     """
     stop = threading.Event()
-    failure: list[BaseException] = []
+    box: dict[str, Any] = {}
 
-    def check() -> None:
-        try:
-            source.check_integrity(lambda: stop.is_set() or ctx.cancelled())
-        except BaseException as exc:  # handed to the opening thread below
-            failure.append(exc)
+    def run(name: str, fn: Callable[[], Any]) -> threading.Thread:
+        def body() -> None:
+            try:
+                box[name] = fn()
+            except BaseException as exc:  # handed to the opening thread below
+                box[f"{name}.error"] = exc
 
-    checker = threading.Thread(target=check, name="quick-check", daemon=True)
-    checker.start()
+        thread = threading.Thread(target=body, name=f"open-{name}", daemon=True)
+        thread.start()
+        return thread
+
+    checker = run("check", lambda: source.check_integrity(lambda: stop.is_set() or ctx.cancelled()))
+    reader = run("overview", lambda: read_overview(source))
     try:
         try:
-            ctx.progress("Reading the case overview…", -1.0)
-            overview = read_overview(source)
+            ctx.progress("Reading the case…", -1.0)
             results: dict[str, Any] = {}
             for name, fn in preloads.items():
                 try:
-                    results[name] = fn(source, overview, ctx)
+                    results[name] = fn(source, ctx)
                 except CaseOpenError:
                     raise
                 except Exception as exc:  # the preload's owner decides what to do
                     results[name] = exc
+            reader.join()
+            if "overview.error" in box:
+                raise box["overview.error"]
         except BaseException:
             checker.join()
-            if failure:
-                raise failure[0] from None
+            if "check.error" in box:
+                raise box["check.error"] from None
             raise
         ctx.progress("Checking integrity…", -1.0)
         checker.join()
-        if failure:
-            raise failure[0]
-        return OpenedCase(source, overview, results)
+        if "check.error" in box:
+            raise box["check.error"]
+        return OpenedCase(source, box["overview"], results)
     except BaseException:
         stop.set()
         checker.join()
+        reader.join()
         source.close()
         raise

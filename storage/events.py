@@ -128,36 +128,69 @@ def event_kinds(con: Any) -> list[tuple[str, int]]:
     return [(str(k), int(n)) for k, n in cur.fetchall()]
 
 
+def distinct_kinds(con: Any) -> list[str]:
+    """The event kinds present, found by skipping along ``ix_event_kind_ts``.
+
+    One ``min(kind) … WHERE kind > ?`` index probe per kind: ~1 ms for a whole case, where
+    ``GROUP BY kind`` reads every index entry (66 ms at 10^6). A case with an absurd number
+    of kinds falls back to the grouping query.
+    """
+    cur = con.cursor()
+    cur.execute("SELECT min(kind) FROM event")
+    kind = cur.fetchone()[0]
+    found: list[str] = []
+    while kind is not None:
+        if len(found) >= _SKIP_SCAN_LIMIT:
+            return [k for k, _ in event_kinds(con)]
+        found.append(str(kind))
+        cur.execute("SELECT min(kind) FROM event WHERE kind > ?", (kind,))
+        kind = cur.fetchone()[0]
+    return found
+
+
+_SKIP_SCAN_LIMIT = 4096
+
+
 def read_kind_times(
     con: Any,
-    kinds: Sequence[tuple[str, int]] | None = None,
+    kinds: Sequence[str] | None = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> dict[str, np.ndarray]:
-    """Sorted timestamps per event kind, via the covering index ``(kind, ts)``."""
-    kinds = list(kinds) if kinds is not None else event_kinds(con)
-    total = sum(n for _, n in kinds) or 1
-    done = 0
+    """Sorted timestamps per event kind, via the covering index ``(kind, ts)``.
+
+    Kinds come back most frequent first (ties by name): the order of the timeline's lanes
+    and of the full read's kind codes. The counts are the arrays' lengths, so nothing else
+    has to count the events first.
+    """
+    names = list(kinds) if kinds is not None else distinct_kinds(con)
     result: dict[str, np.ndarray] = {}
-    for kind, n in kinds:
+    for i, kind in enumerate(names):
+        if progress is not None:
+            progress("Reading event times…", i / max(len(names), 1))
+        result[kind] = _read_ts(con, kind, cancelled)
+    order = sorted(result, key=lambda k: (-len(result[k]), k))
+    return {k: result[k] for k in order}
 
-        def report(label: str, frac: float, base: int = done, n: int = n) -> None:
-            if progress is not None:
-                progress(label, (base + frac * n) / total)
 
-        arr = _cursor_ints(
-            con,
-            "SELECT ts FROM event WHERE kind = ? ORDER BY ts",
-            (kind,),
-            1,
-            n,
-            report,
-            cancelled,
-            "Reading event times…",
-        )
-        result[kind] = arr[0]
-        done += n
-    return result
+def _read_ts(con: Any, kind: str, cancelled: Cancelled | None) -> np.ndarray:
+    cur = con.cursor()
+    cur.execute("SELECT ts FROM event WHERE kind = ? ORDER BY ts", (kind,))
+    parts: list[np.ndarray] = []
+    while True:
+        rows = cur.fetchmany(_CHUNK)
+        if not rows:
+            break
+        try:
+            parts.append(np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64,
+                                     count=len(rows)))
+        except (TypeError, ValueError, OverflowError):
+            raise CaseDataError("the event table holds a time that is not an integer") from None
+        if cancelled is not None and cancelled():
+            raise ReadCancelled
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
 def read_event_columns(

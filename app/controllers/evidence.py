@@ -30,7 +30,7 @@ from storage.event_queries import (
     record_exists,
     search_event_ids,
 )
-from storage.events import event_kinds, read_event_columns, read_kind_times
+from storage.events import read_event_columns, read_kind_times
 from widgets.event_table import EventTableData
 from widgets.filter_bar import FilterChoice
 from widgets.timeline.binning import LaneIndex
@@ -61,18 +61,22 @@ class _Views:
 
 
 FIRST_PAINT = "evidence.first_paint"
+_FirstPaint = tuple["TimelineData", LaneIndex, list[tuple[str, int]]]
 
 
-def _read_first_paint(source: CaseSource, overview: CaseOverview | None, ctx: TaskContext
-                      ) -> tuple[TimelineData, list[tuple[str, int]]]:
-    """Sorted times per kind: enough for a first timeline, about as fast as the bare column."""
+def _read_first_paint(source: CaseSource, ctx: TaskContext) -> _FirstPaint:
+    """Sorted times per kind, and their lane index: a first timeline, ready to draw.
+
+    About as fast as reading the bare time column; it needs no count or overview first, so
+    the session runs it beside the overview and the integrity check.
+    """
     con = source.connect()
     try:
-        kinds = list(overview.kind_counts.items()) if overview is not None else event_kinds(con)
-        times = read_kind_times(con, kinds, ctx.progress, ctx.cancelled)
+        times = read_kind_times(con, None, ctx.progress, ctx.cancelled)
     finally:
         con.close()
-    return timeline_from_kind_times(times), kinds
+    data = timeline_from_kind_times(times)
+    return data, LaneIndex(data), [(k, len(v)) for k, v in times.items()]
 
 
 class EvidenceController(QObject):
@@ -154,12 +158,12 @@ class EvidenceController(QObject):
             return
         if isinstance(early, BaseException):
             log.warning("early read failed, reading again", exc_info=early)
-        self._load.request(lambda ctx: _read_first_paint(source, overview, ctx),
+        self._load.request(lambda ctx: _read_first_paint(source, ctx),
                            self._on_first_loaded, self._on_load_failed)
 
-    def _on_first_loaded(self, result: tuple[TimelineData, list[tuple[str, int]]]) -> None:
-        data, kinds = result
-        self.timeline.set_data(data)
+    def _on_first_loaded(self, result: _FirstPaint) -> None:
+        data, index, kinds = result
+        self.timeline.set_data(data, index)
         window = self.state.view_window
         if window is not None:  # a deep link or a script asked for a range before the data came
             self.timeline.show_range(window.start, window.end)
@@ -181,6 +185,7 @@ class EvidenceController(QObject):
         self._load.request(full, self._on_full_loaded, self._on_load_failed)
 
     def _on_full_loaded(self, events: EventSet) -> None:
+        release_free_memory()  # the read's row objects are gone: start the next step lean
         self._events = events
         self.filter_bar.set_choices(
             events.kind_counts(),
