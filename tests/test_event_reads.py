@@ -138,3 +138,18 @@ def test_short_words_match_whole_tokens_only() -> None:
     assert fts_query("garde à vue") == '"garde"* "à" "vue"*'
     assert fts_query('  "NEAR(x y)" -z ') == '"NEAR"* "x" "y" "z"'
     assert fts_query("!!!") is None
+
+
+def test_kinds_by_skip_scan_and_its_fallback(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import storage.events as events
+
+    with open_case(case) as source:
+        con = source.connect()
+        found = events.distinct_kinds(con)
+        assert found == sorted({row[6] for row in ROWS})
+        monkeypatch.setattr(events, "_SKIP_SCAN_LIMIT", 2)
+        assert sorted(events.distinct_kinds(con)) == found
+        times = read_kind_times(con)
+        con.close()
+    sizes = [len(v) for v in times.values()]
+    assert sizes == sorted(sizes, reverse=True)  # most frequent first: the lanes' order
