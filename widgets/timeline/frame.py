@@ -196,6 +196,37 @@ HEIGHT_LEVELS = 64
 """Bar heights are rounded to 1/64 of a row: rows are 24-64 px tall, so never a visible step."""
 
 
+def _count_bars(busy: list[tuple[int, LaneFrame]], layout: LaneLayout, left: np.ndarray,
+                width: float, top: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """Count bars of every busy lane at once: rectangles, their kinds, and the bins drawn.
+
+    All lanes go through the same dozen whole-array operations (a loop over lanes cost ~15
+    small numpy calls each, most of a rebuild at 10^7 events). Neighbouring bins of one
+    lane, height and kind become one rectangle: the same pixels, since bars touch, and far
+    fewer fills where a busy case is steady.
+    """
+    totals = np.stack([lf.totals for _, lf in busy])
+    dominant = np.stack([lf.dominant() for _, lf in busy]).astype(np.int64)
+    row, col = np.nonzero(totals)
+    if len(row) == 0:
+        return np.zeros((0, 4)), np.zeros(0, dtype=np.int64), 0
+    level = np.round(np.minimum(0.12 + 0.88 * np.sqrt(totals[row, col] / top), 1.0)
+                     * HEIGHT_LEVELS)
+    kind = dominant[row, col]
+    first = np.ones(len(row), dtype=bool)
+    first[1:] = ((row[1:] != row[:-1]) | (col[1:] != col[:-1] + 1)
+                 | (level[1:] != level[:-1]) | (kind[1:] != kind[:-1]))
+    starts = np.flatnonzero(first)
+    stops = np.append(starts[1:], len(row))
+    lanes = np.asarray([lane for lane, _ in busy], dtype=np.int64)[row[starts]]
+    y0 = np.asarray(layout.y0, dtype=np.float64)[lanes]
+    h = np.asarray(layout.height, dtype=np.float64)[lanes]
+    bh = level[starts] / HEIGHT_LEVELS * 0.8 * h
+    rects = np.column_stack([left[col[starts]], y0 + 0.9 * h - bh,
+                             width * (col[stops - 1] - col[starts] + 1), bh])
+    return rects, kind[starts], len(row)
+
+
 def build_geometry(frame: Frame, data: TimelineData, layout: LaneLayout, origin_us: int,
                    n_kinds: int) -> Geometry:
     """Turn a frame into drawable arrays (bars, markers, interval bars, whiskers).
@@ -218,28 +249,15 @@ def build_geometry(frame: Frame, data: TimelineData, layout: LaneLayout, origin_
     top = float(max(frame.max_count, 1))
     left = (frame.edges[:-1] - origin_us) * sec
     width = frame.bin_us * sec
+    busy = [(lane, lf) for lane, lf in frame.lanes.items() if not lf.detail]
+    if busy:
+        rects, kinds, n_bars = _count_bars(busy, layout, left, width, top)
+        bar_rects.append(rects)
+        bar_kinds.append(kinds)
     for lane, lf in frame.lanes.items():
-        y0, h = float(layout.y0[lane]), float(layout.height[lane])
         if not lf.detail:
-            nz = np.flatnonzero(lf.totals)
-            if len(nz) == 0:
-                continue
-            frac = 0.12 + 0.88 * np.sqrt(lf.totals[nz] / top)
-            level = np.round(np.minimum(frac, 1.0) * HEIGHT_LEVELS)
-            kind = lf.dominant()[nz].astype(np.int64)
-            # Neighbouring bins of one height and kind become one rectangle: the same pixels
-            # (bars touch), far fewer fills where a busy case is steady (most of 10^7).
-            first = np.ones(len(nz), dtype=bool)
-            first[1:] = (np.diff(nz) != 1) | (level[1:] != level[:-1]) | (kind[1:] != kind[:-1])
-            starts = np.flatnonzero(first)
-            stops = np.append(starts[1:], len(nz))
-            bh = level[starts] / HEIGHT_LEVELS * 0.8 * h
-            rects = np.column_stack([left[nz[starts]], y0 + 0.9 * h - bh,
-                                     width * (nz[stops - 1] - nz[starts] + 1), bh])
-            bar_kinds.append(kind[starts])
-            bar_rects.append(rects)
-            n_bars += len(nz)
             continue
+        y0, h = float(layout.y0[lane]), float(layout.height[lane])
         p = lf.events
         if len(p) == 0:
             continue
