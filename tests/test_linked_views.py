@@ -216,3 +216,18 @@ def test_evidence_markup_is_shown_as_literal_text(window, qtbot, tmp_path) -> No
     for label in window.findChildren(QLabel):
         if "<" in label.text():
             assert label.textFormat() == Qt.TextFormat.PlainText, label.text()
+
+
+def test_table_follows_the_timeline_when_nothing_is_selected(window, qtbot, case) -> None:
+    open_and_wait(window, qtbot, case)
+    table = window.table.table()
+    table.resize(600, 150)  # a few rows visible: row 0 at the top
+    assert table.rowAt(0) == 0
+    window.set_visible_range(T0 + 30 * STEP, T0 + 35 * STEP)
+    qtbot.waitUntil(lambda: table.rowAt(1) == 30, timeout=3_000)  # event 31 = row 30
+    window.select(EntityRef("event", 2))  # a selection wins: no following
+    window.set_visible_range(T0 + 20 * STEP, T0 + 25 * STEP)
+    qtbot.wait(400)
+    assert list(window.table.selected_ids()) == [2]
+    selected = table.visualRect(window.table.model().index(1, 0))
+    assert table.viewport().rect().contains(selected.center())  # still in view

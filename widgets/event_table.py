@@ -182,6 +182,15 @@ class EventTableView(QWidget):
                 self._table.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtCenter)
         self._table.viewport().update()
 
+    def show_row_at_top(self, row: int) -> None:
+        """Scroll so ``row`` is the first visible row (no selection change, no signal)."""
+        n = self._model.rowCount()
+        if n == 0:
+            return
+        index = self._model.index(min(max(int(row), 0), n - 1), 0)
+        self._table.doItemsLayout()  # after a set_data the scroll range may be stale
+        self._table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+
     def show_sort(self, column: str, ascending: bool) -> None:
         """Show the app's current order as the header's sort indicator (no emit)."""
         header = self._table.horizontalHeader()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.controllers.event_set import EventSet, take, timeline_from_kind_times
 from app.controllers.inspector_records import count_record, event_record
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 IN_MEMORY_SORT = ("Time", "Kind", "Actor", "Platform")
+TABLE_FOLLOW_MS = 150
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -117,6 +118,8 @@ class EvidenceController(QObject):
         self._linked_ids: dict[EntityRef, np.ndarray] = {}
         self._table_rows = np.empty(0, dtype=np.int64)
         self.loaded = False
+        self._table_follow = QTimer(self, singleShot=True, interval=TABLE_FOLLOW_MS)
+        self._table_follow.timeout.connect(self._follow_window_in_table)
         session.add_preload(FIRST_PAINT, _read_first_paint)
         self._connect()
 
@@ -201,6 +204,7 @@ class EvidenceController(QObject):
         window = self.state.view_window
         if window is not None:
             self.timeline.show_range(window.start, window.end)
+            self._follow_window_in_table(window)
         self.sig_loaded.emit()
 
     def _on_load_failed(self, exc: BaseException) -> None:
@@ -463,6 +467,19 @@ class EvidenceController(QObject):
     def _on_state_view_window_changed(self, window: TimeWindow | None) -> None:
         if window is not None and self.timeline.visible_range() != (window.start, window.end):
             self.timeline.show_range(window.start, window.end)
+        self._table_follow.start()  # once the pan or zoom settles, not on every frame
+
+    def _follow_window_in_table(self, window: TimeWindow | None = None) -> None:
+        """With nothing selected, the time-sorted table scrolls to where the timeline looks.
+
+        A selection wins: the row the user picked stays in view while they zoom around it.
+        """
+        window = window or self.state.view_window
+        if (window is None or self._events is None or self.state.selection
+                or self._sort != ("Time", True)):
+            return
+        ts = self.table.model().table_data().ts
+        self.table.show_row_at_top(int(np.searchsorted(ts, window.start, side="left")))
 
     def _on_state_time_selection_changed(self, window: TimeWindow | None) -> None:
         self.timeline.show_time_selection(None if window is None else (window.start, window.end))
