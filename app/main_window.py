@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from app.controllers.evidence import EvidenceController
 from app.deep_link import DeepLink, DeepLinkError
 from app.demo import ensure_demo_case
+from app.memory import tune_allocator
 from app.session import CaseSession, FileHash
 from app.settings import Settings
 from app.state import AppState, EntityRef, TimeWindow
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         """``persist=False`` (screenshots) leaves recent files and the saved layout alone."""
         super().__init__()
+        tune_allocator()  # before any case is loaded: see app/memory.py
         self._persist = persist
         self.setWindowTitle("Filature")
         self.setObjectName("FilatureMainWindow")

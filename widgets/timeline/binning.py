@@ -114,12 +114,19 @@ def _reach(data: TimelineData) -> np.ndarray | None:
     if (np.array_equal(data.end, ts) and np.array_equal(data.lo, ts)
             and np.array_equal(data.hi, ts)):
         return None
-    before = ts - np.minimum(data.lo, ts)
-    after = np.maximum(np.maximum(data.end, data.hi), ts)
-    after -= ts
-    np.maximum(before, after, out=before)
-    before[before < 0] = _I64_MAX
-    return before
+    reach = np.empty(len(ts), dtype=np.int64)
+    for a in range(0, len(ts), _BLOCK):  # in blocks: temporaries stay small at 10^7 events
+        part = slice(a, a + _BLOCK)
+        t = ts[part]
+        before = t - np.minimum(data.lo[part], t)
+        after = np.maximum(np.maximum(data.end[part], data.hi[part]), t)
+        after -= t
+        np.maximum(before, after, out=reach[part])
+    reach[reach < 0] = _I64_MAX
+    return reach
+
+
+_BLOCK = 1 << 18
 
 
 def extent_class(reach: np.ndarray) -> np.ndarray:
