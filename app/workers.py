@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 T = TypeVar("T")
+PROGRESS_INTERVAL_S = 0.1
 log = logging.getLogger(__name__)
 
 
@@ -31,15 +33,27 @@ class TaskContext:
 
     _cancel: threading.Event = field(default_factory=threading.Event)
     _progress: Callable[[str, float], None] | None = None
+    _last: tuple[str, float] = ("", 0.0)
 
     def cancelled(self) -> bool:
         """True once the owner asked the task to stop; check it between steps."""
         return self._cancel.is_set()
 
     def progress(self, text: str, fraction: float) -> None:
-        """Report progress (``fraction`` in 0..1, or negative when unknown)."""
-        if self._progress is not None:
-            self._progress(text, fraction)
+        """Report progress (``fraction`` in 0..1, or negative when unknown).
+
+        At most one report per :data:`PROGRESS_INTERVAL_S` for the same step: each one makes
+        the UI thread repaint, and with a fast loop that costs the task GIL time for nothing
+        a person could see. A new step's text, and the end of a step, always go through.
+        """
+        if self._progress is None or self._cancel.is_set():
+            return
+        now = time.monotonic()
+        last_text, last_time = self._last
+        if text == last_text and fraction < 1.0 and now - last_time < PROGRESS_INTERVAL_S:
+            return
+        self._last = (text, now)
+        self._progress(text, fraction)
 
 
 class TaskHandle:
@@ -75,11 +89,17 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._fn(self._ctx)
-        except BaseException as exc:  # delivered to the owner, never lost in a thread
-            self._relay.sig_failed.emit(exc)
-        else:
-            self._relay.sig_done.emit(result)
+            try:
+                result = self._fn(self._ctx)
+            except BaseException as exc:  # delivered to the owner, never lost in a thread
+                self._relay.sig_failed.emit(exc)
+            else:
+                self._relay.sig_done.emit(result)
+        except RuntimeError:
+            # The relay's C++ side is gone: the application is shutting down under a task
+            # still running. Nobody is left to tell; finishing quietly is the right end.
+            if not self._ctx.cancelled():
+                log.debug("task finished after its receiver was deleted")
 
 
 class Runner(QObject):

@@ -277,6 +277,11 @@ FTS_DDL = (
     "title, message, content='event', content_rowid='id', columnsize=0, "
     "tokenize='unicode61 remove_diacritics 2')"
 )
-"""External-content FTS5 index: the text lives once, in ``event``; built by ``rebuild``."""
+"""External-content FTS5 index: the text lives once, in ``event``.
+
+Writers build it once the events are in: ``FTS_REBUILD`` (the demo, hand-made cases), or,
+for the synthetic generator, rows inserted by its worker into a side database whose shadow
+tables are copied in (checked by FTS5's ``integrity-check`` in the tests).
+"""
 
 FTS_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
