@@ -9,6 +9,7 @@ hostile case are both untrusted.
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,12 +180,26 @@ def search_event_ids(con: Any, text: str, *, has_fts: bool) -> np.ndarray:
 
 
 def _fts_ids(cur: Any, query: str) -> np.ndarray:
-    """Matching rowids, a page of text at a time: one Python string per million hits.
+    """Matching rowids, ascending, as one ``group_concat`` string parsed by numpy.
 
     Fetching one row per hit costs a Python tuple and int each (0.19 s for 295,000 hits at
-    10⁶ events); ``group_concat`` plus numpy's C parser takes 0.04 s. Pages follow the
-    rowid (keyset pagination), which FTS5 serves from its index.
+    10⁶ events); ``group_concat`` plus numpy's C parser takes 0.04 s. A result longer than
+    SQLite's string limit (millions of hits) is read again a page at a time, following the
+    rowid (keyset pagination); paging costs ~40 % more, so it is only the fallback.
     """
+    try:
+        cur.execute(f"SELECT group_concat(rowid), count(*) FROM {FTS_TABLE} "
+                    f"WHERE {FTS_TABLE} MATCH ?", (query,))
+        text, count = cur.fetchone()
+    except sqlite3.Error:  # SQLITE_TOOBIG: more hits than one string may hold
+        return _fts_ids_paged(cur, query)
+    ids = _parse_ids(text, count)
+    if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
+        ids.sort()  # FTS5 answers in rowid order; a hostile index might not
+    return ids
+
+
+def _fts_ids_paged(cur: Any, query: str) -> np.ndarray:
     parts: list[np.ndarray] = []
     after = -(1 << 63)
     while True:
@@ -195,17 +210,23 @@ def _fts_ids(cur: Any, query: str) -> np.ndarray:
         text, count, last = cur.fetchone()
         if not count:
             break
-        try:
-            page = np.fromstring(str(text), dtype=np.int64, sep=",")
-        except ValueError:  # (a DeprecationWarning for malformed text in older numpy)
-            page = np.empty(0, dtype=np.int64)
-        if len(page) != count:
-            raise CaseDataError("the full-text index holds rowids that are not integers")
-        parts.append(page)
+        parts.append(_parse_ids(text, count))
         if count < _ID_PAGE:
             break
         after = int(last)
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def _parse_ids(text: object, count: int) -> np.ndarray:
+    if not count:
+        return np.empty(0, dtype=np.int64)
+    try:
+        ids = np.fromstring(str(text), dtype=np.int64, sep=",")
+    except ValueError:  # (a DeprecationWarning for malformed text in older numpy)
+        ids = np.empty(0, dtype=np.int64)
+    if len(ids) != count:
+        raise CaseDataError("the full-text index holds rowids that are not integers")
+    return ids
 
 
 def ids_ordered_by(con: Any, column: str, ascending: bool) -> np.ndarray:

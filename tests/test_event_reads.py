@@ -118,6 +118,25 @@ def test_links_search_and_existence(tmp_path: Path) -> None:
         con.close()
 
 
+class _TooBig:
+    """A connection whose one-string answers are 'too big', as with millions of hits."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self._con = con
+
+    def cursor(self) -> _TooBig:
+        self._cur = self._con.cursor()
+        return self
+
+    def execute(self, sql: str, params: tuple = ()) -> object:
+        if "group_concat" in sql and "LIMIT" not in sql:
+            raise sqlite3.DataError("string or blob too big")
+        return self._cur.execute(sql, params)
+
+    def fetchone(self) -> object:
+        return self._cur.fetchone()
+
+
 def test_search_pages_through_many_hits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import storage.event_queries as queries
 
@@ -126,7 +145,7 @@ def test_search_pages_through_many_hits(tmp_path: Path, monkeypatch: pytest.Monk
         con = source.connect()
         whole = search_event_ids(con, "parcel", has_fts=True)
         monkeypatch.setattr(queries, "_ID_PAGE", 7)
-        paged = search_event_ids(con, "parcel", has_fts=True)
+        paged = search_event_ids(_TooBig(con), "parcel", has_fts=True)
         con.close()
     assert len(whole) > 20 and np.array_equal(whole, paged)
     assert np.all(np.diff(paged) > 0)
