@@ -167,11 +167,11 @@ class EvidenceController(QObject):
     def _on_first_loaded(self, result: _FirstPaint) -> None:
         data, index, kinds = result
         self.timeline.set_data(data, index)
-        release_free_memory()  # the opening threads' scratch memory
         window = self.state.view_window
         if window is not None:  # a deep link or a script asked for a range before the data came
             self.timeline.show_range(window.start, window.end)
         self.sig_first_paint.emit()
+        release_free_memory()  # the opening threads' scratch memory (after the first picture)
         source = self._source
         assert source is not None
         kind_names = [k for k, _ in kinds]

@@ -119,7 +119,7 @@ class OverviewStrip(pg.PlotWidget):
             h = 0.1 + 0.85 * np.log1p(totals[nz]) / np.log1p(max(int(totals.max()), 1))
             x = (edges[:-1][nz] - origin_us) * 1e-6
             rects = np.column_stack([x, np.zeros(len(nz)), np.full(len(nz), bin_us * 1e-6), h])
-            for k in np.unique(dominant):
+            for k in np.flatnonzero(np.bincount(dominant)):  # (np.unique imports numpy.ma)
                 bars[int(k)] = np.ascontiguousarray(rects[dominant == k])
         x0, x1 = (start - origin_us) * 1e-6, (end - origin_us) * 1e-6
         self._counts.set_bars(bars, colors, QRectF(x0, 0.0, x1 - x0, 1.0))
