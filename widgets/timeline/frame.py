@@ -109,24 +109,33 @@ def compute_frame(index: LaneIndex, lanes: Sequence[int], start_us: int, end_us:
     all_groups = (np.concatenate(group_lists) if group_lists
                   else np.zeros(0, dtype=np.int64))
     counts = index.counts(all_groups, edges)
+    # Per-kind counts of every lane in one reduceat: a lane's groups are sorted by kind, then
+    # extent class, so same-kind rows are adjacent (a loop per lane cost ~10 numpy calls each).
+    sizes = np.array([len(g) for g in group_lists], dtype=np.int64)
+    lane_of_row = np.repeat(np.arange(len(lanes)), sizes)
+    kind_of_row = index.g_kind[all_groups] if len(all_groups) else np.zeros(0, dtype=np.int64)
+    if len(all_groups):
+        new_run = np.ones(len(all_groups), dtype=bool)
+        new_run[1:] = (lane_of_row[1:] != lane_of_row[:-1]) | (kind_of_row[1:] != kind_of_row[:-1])
+        run_starts = np.flatnonzero(new_run)
+        all_kind_counts = np.add.reduceat(counts, run_starts, axis=0)
+        run_lane = lane_of_row[run_starts]
+        run_kind = kind_of_row[run_starts]
+        lane_runs = np.searchsorted(run_lane, np.arange(len(lanes) + 1))
+    else:
+        all_kind_counts = np.zeros((0, n_bins), dtype=np.int64)
+        run_kind = np.zeros(0, dtype=np.int64)
+        lane_runs = np.zeros(len(lanes) + 1, dtype=np.int64)
+    all_totals = np.zeros((len(lanes), n_bins), dtype=np.int64)
+    if len(all_kind_counts):
+        np.add.at(all_totals, run_lane, all_kind_counts)
+    lane_totals = all_totals.sum(axis=1) if n_bins else np.zeros(len(lanes), dtype=np.int64)
     out: dict[int, LaneFrame] = {}
-    row = 0
     max_count = 0
-    for lane, groups in zip(lanes, group_lists, strict=True):
-        c = counts[row:row + len(groups)]
-        row += len(groups)
-        # a lane's groups are sorted by kind, then extent class: same-kind rows are adjacent
-        kinds_of = index.g_kind[groups]
-        if len(kinds_of):
-            runs = np.flatnonzero(np.diff(kinds_of)) + 1
-            starts = np.concatenate(([0], runs))
-            kinds = kinds_of[starts]
-            kind_counts = np.add.reduceat(c, starts, axis=0)
-        else:
-            kinds = kinds_of
-            kind_counts = np.zeros((0, n_bins), dtype=np.int64)
-        totals = kind_counts.sum(axis=0) if len(kinds) else np.zeros(n_bins, dtype=np.int64)
-        total = int(totals.sum())
+    for i, (lane, groups) in enumerate(zip(lanes, group_lists, strict=True)):
+        a, b = int(lane_runs[i]), int(lane_runs[i + 1])
+        kinds, kind_counts, totals = run_kind[a:b], all_kind_counts[a:b], all_totals[i]
+        total = int(lane_totals[i])
         detail = total <= detail_max
         events = np.zeros(0, dtype=np.int64)
         if detail and total:
@@ -136,7 +145,7 @@ def compute_frame(index: LaneIndex, lanes: Sequence[int], start_us: int, end_us:
                 found = index.events_between(groups, int(edges[0]), int(edges[-1]), reach=False)
             events = found if found is not None else events
         out[lane] = LaneFrame(detail, total, kinds, kind_counts, totals, events)
-        if not detail and len(totals):
+        if not detail and n_bins:
             max_count = max(max_count, int(totals.max()))
     return Frame(int(edges[0]), int(edges[-1]), int(bin_us), edges, out, max_count)
 
