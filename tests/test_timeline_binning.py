@@ -76,12 +76,19 @@ def test_table_and_searchsorted_paths_agree() -> None:
                                   without.counts(groups, edges))
 
 
-def test_frame_counts_per_kind_and_total() -> None:
-    data = make_data(10_000)
+@pytest.mark.parametrize(("lanes", "intervals"), [([0, 1, 2], False), ([3, 0, 5, 1], True)])
+def test_frame_counts_per_kind_and_total(lanes: list[int], intervals: bool) -> None:
+    # intervals: several extent classes per kind; lane 5 exists but holds no event
+    data = make_data(10_000, intervals=intervals)
+    data = TimelineData(ts=data.ts, end=data.end, lo=data.lo, hi=data.hi, ids=data.ids,
+                        kind=data.kind, kind_names=data.kind_names, lane=data.lane,
+                        lanes=(*data.lanes, Lane("l:5", "Empty")))
     index = LaneIndex(data)
-    frame = compute_frame(index, [0, 1, 2], T0, T0 + 365 * D, D, detail_max=0)
+    frame = compute_frame(index, lanes, T0, T0 + 365 * D, D, detail_max=0)
+    assert sorted(frame.lanes) == sorted(lanes)
     for lane, lf in frame.lanes.items():
-        assert not lf.detail
+        assert lf.detail == (lf.count == 0)  # detail_max=0: only an empty lane is "detail"
+        assert (lf.count == 0) == (lane == 5)
         np.testing.assert_array_equal(lf.totals, lf.kind_counts.sum(axis=0))
         for row, k in enumerate(lf.kinds):
             sel = (data.lane == lane) & (data.kind == k)
