@@ -37,9 +37,8 @@ def test_every_column_is_documented() -> None:
             assert f"`{column.name}`" in section, f"{table.name}.{column.name} undocumented"
 
 
-def test_hand_built_case_from_doc(tmp_path: Path) -> None:
-    """Build a case with plain sqlite3 from the doc alone, as a user would."""
-    path = tmp_path / "hand.filature"
+def _build_by_hand(path: Path) -> None:
+    """What a user would do with the doc alone: the DDL, the FTS block, the example rows."""
     con = sqlite3.connect(path)
     con.executescript(_sql_blocks()[-1])
     con.executescript(_sql_blocks()[0])
@@ -48,6 +47,12 @@ def test_hand_built_case_from_doc(tmp_path: Path) -> None:
     con.executescript(example.group(1))
     con.commit()
     con.close()
+
+
+def test_hand_built_case_from_doc(tmp_path: Path) -> None:
+    """Build a case with plain sqlite3 from the doc alone, as a user would."""
+    path = tmp_path / "hand.filature"
+    _build_by_hand(path)
     con = sqlite3.connect(path)
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
     assert set(REQUIRED_TABLES) <= tables
@@ -66,14 +71,7 @@ def test_hand_built_case_opens_and_renders(tmp_path: Path, _user_dirs: Path) -> 
     from storage.overview import read_overview
 
     path = tmp_path / "hand.filature"
-    con = sqlite3.connect(path)
-    con.executescript(_sql_blocks()[-1])
-    con.executescript(_sql_blocks()[0])
-    example = re.search(r"sqlite3 my-case.filature <<'SQL'\n(.*?)\nSQL", DOC.read_text(), re.S)
-    assert example is not None
-    con.executescript(example.group(1))
-    con.commit()
-    con.close()
+    _build_by_hand(path)
     before = path.read_bytes()
     with open_case(path) as source:
         overview = read_overview(source)
