@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -47,22 +47,18 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def _range(text: str) -> object:
-    from app.deep_link import DeepLinkError, parse_range
+def _deep_link(parser_name: str) -> Callable[[str], object]:
+    """An argparse ``type`` for ``--range``/``--select``: the deep-link parser, one-line errors."""
 
-    try:
-        return parse_range(text)
-    except DeepLinkError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    def parse(text: str) -> object:
+        from app import deep_link
 
+        try:
+            return getattr(deep_link, parser_name)(text)
+        except deep_link.DeepLinkError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-def _select(text: str) -> object:
-    from app.deep_link import DeepLinkError, parse_select
-
-    try:
-        return parse_select(text)
-    except DeepLinkError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
 
 
 def gui_parser() -> argparse.ArgumentParser:
@@ -75,10 +71,10 @@ def gui_parser() -> argparse.ArgumentParser:
                    help="render the window offscreen to a PNG once loaded, then exit")
     p.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH",
                    help="window size for --screenshot (default 1600x1000)")
-    p.add_argument("--range", type=_range, metavar="START/END", help=(
+    p.add_argument("--range", type=_deep_link("parse_range"), metavar="START/END", help=(
         "show this time range, ISO 8601: 2024-03-31T00:00/2024-04-01T00:00, START/PT6H or "
         "P2D/END; times without an offset are in the case's time zone"))
-    p.add_argument("--select", type=_select, metavar="KIND:ID",
+    p.add_argument("--select", type=_deep_link("parse_select"), metavar="KIND:ID",
                    help="select a record: event:123, actor:7, shipment:12, platform:2 …")
     return p
 

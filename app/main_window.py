@@ -4,8 +4,9 @@ Only this module and ``app/controllers`` connect views to app state. Views never
 session; they get plain data and report intent through ``sig_*_requested`` signals.
 
 Layout: the timeline with the filter bar above it is the central page; the event table is
-docked below, the inspector on the right, the case overview on the left. Every dock can be
-moved, closed (View menu) and the arrangement is saved with the window geometry.
+docked below; the inspector and the case overview share the right dock area as tabs (a
+selection brings the inspector forward, a newly opened case the overview). Every dock can be
+moved and closed (View menu), and the arrangement is saved with the window geometry.
 
 The window is also the small scripting surface (``visible_range``/``set_visible_range``,
 ``select``, ``sig_visible_range_changed``, ``sig_ready``) that tests, benchmarks and the

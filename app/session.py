@@ -251,10 +251,10 @@ def _read_while_checking(
     """Preloads on this thread; ``quick_check`` and the overview each on their own.
 
     SQLite releases the GIL while it steps, so the check and the overview's counting really
-    run beside the preloads' reads. If the check fails, its message wins over whatever error
-    reading the damaged file caused; nothing read is handed on before it has passed.
+    run beside the preloads' reads. Both are always waited for: if the check fails, its
+    message wins over whatever error reading the damaged file caused, and nothing read is
+    handed on before it has passed. A cancel reaches the check through ``ctx``.
     """
-    stop = threading.Event()
     box: dict[str, Any] = {}
 
     def run(name: str, fn: Callable[[], Any]) -> threading.Thread:
@@ -268,35 +268,26 @@ def _read_while_checking(
         thread.start()
         return thread
 
-    checker = run("check", lambda: source.check_integrity(lambda: stop.is_set() or ctx.cancelled()))
+    checker = run("check", lambda: source.check_integrity(ctx.cancelled))
     reader = run("overview", lambda: read_overview(source))
+    failure: BaseException | None = None
+    results: dict[str, Any] = {}
+    ctx.progress("Reading the case…", -1.0)
     try:
-        try:
-            ctx.progress("Reading the case…", -1.0)
-            results: dict[str, Any] = {}
-            for name, fn in preloads.items():
-                try:
-                    results[name] = fn(source, ctx)
-                except CaseOpenError:
-                    raise
-                except Exception as exc:  # the preload's owner decides what to do
-                    results[name] = exc
-            reader.join()
-            if "overview.error" in box:
-                raise box["overview.error"]
-        except BaseException:
-            checker.join()
-            if "check.error" in box:
-                raise box["check.error"] from None
-            raise
-        ctx.progress("Checking integrity…", -1.0)
-        checker.join()
-        if "check.error" in box:
-            raise box["check.error"]
-        return OpenedCase(source, box["overview"], results)
-    except BaseException:
-        stop.set()
-        checker.join()
-        reader.join()
+        for name, fn in preloads.items():
+            try:
+                results[name] = fn(source, ctx)
+            except CaseOpenError:
+                raise
+            except Exception as exc:  # the preload's owner decides what to do
+                results[name] = exc
+    except BaseException as exc:
+        failure = exc
+    reader.join()
+    ctx.progress("Checking integrity…", -1.0)
+    checker.join()
+    failure = box.get("check.error") or failure or box.get("overview.error")
+    if failure is not None:
         source.close()
-        raise
+        raise failure
+    return OpenedCase(source, box["overview"], results)

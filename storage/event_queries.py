@@ -268,22 +268,17 @@ def record_exists(con: Any, kind: str, ident: int) -> bool:
 def linked_event_ids(con: Any, kind: str, ident: int) -> np.ndarray:
     """Sorted ids of the events that cite record ``ident`` of table ``kind``.
 
-    ``actor`` also counts events where the actor is the counterpart. Shipments use their
-    index; identifiers, places and exhibits scan the events (tens of ms at 10⁶), which is
-    fine for a click but not for a per-frame call.
+    An actor's events are those they did (``actor_id``), as the in-memory columns count them.
+    Shipments use their index; identifiers, places and exhibits scan the events (tens of ms
+    at 10⁶), which is fine for a click but not for a per-frame call.
     """
     if kind == "event":
         return np.asarray([ident], dtype=np.int64)
     column = _LINK_COLUMN.get(kind)
     if column is None:
         return np.empty(0, dtype=np.int64)
-    where = f"{column} = ?"
-    params: tuple[int, ...] = (int(ident),)
-    if kind == "actor":
-        where += " OR counterpart_id = ?"
-        params = (int(ident), int(ident))
     cur = con.cursor()
-    cur.execute(f"SELECT id FROM event WHERE {where}", params)
+    cur.execute(f"SELECT id FROM event WHERE {column} = ?", (int(ident),))
     ids = np.fromiter((r[0] for r in cur.fetchall()), dtype=np.int64)
     ids.sort()
     return ids

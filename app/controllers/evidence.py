@@ -189,7 +189,6 @@ class EvidenceController(QObject):
         self._load.request(full, self._on_full_loaded, self._on_load_failed)
 
     def _on_full_loaded(self, events: EventSet) -> None:
-        release_free_memory()  # the read's row objects are gone: start the next step lean
         self._events = events
         self.filter_bar.set_choices(
             events.kind_counts(),
@@ -408,9 +407,12 @@ class EvidenceController(QObject):
         return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
 
     def _event_ids_of(self, ref: EntityRef) -> np.ndarray | None:
+        """Events of a record: in memory for events, actors, platforms; else one query."""
         events = self._events
-        ids = events.ids_for(ref.kind, ref.id) if events is not None else None
-        if ids is not None or self._ui_con is None:
+        if events is None or self._ui_con is None:
+            return None
+        ids = events.ids_for(ref.kind, ref.id)
+        if ids is not None:
             return ids
         if ref not in self._linked_ids:
             self._linked_ids[ref] = linked_event_ids(self._ui_con, ref.kind, ref.id)
