@@ -39,7 +39,14 @@ class RangeSpec:
 
     def resolve(self, zone: str) -> tuple[int, int]:
         """``(start_us, end_us)`` in UTC, reading naive times in ``zone``."""
-        tz = _zone(zone)
+        try:
+            return self._resolve(_zone(zone))
+        except DeepLinkError as exc:
+            text = str(exc)
+            raise DeepLinkError(text if text.startswith("--range") else
+                                f"--range {self.text}: {text}") from None
+
+    def _resolve(self, tz: ZoneInfo) -> tuple[int, int]:
         if isinstance(self.start, timedelta):
             assert isinstance(self.end, datetime)
             end = to_utc_us(self.end, tz)
