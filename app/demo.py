@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from storage.case_writer import index_ddl, table_ddl
 from storage.generator import DEMO_VERSION, write_demo_case
 from storage.paths import user_cache_dir
-from storage.schema import FTS_DDL
+from storage.schema import FORMAT_VERSION, FTS_DDL
+from storage.search_terms import SEARCH_TERM_DDL
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,7 +29,7 @@ DEMO_SUFFIX = ".filature"
 
 @cache
 def _schema_fingerprint() -> str:
-    text = "\n".join([*table_ddl(), *index_ddl(), FTS_DDL])
+    text = "\n".join([*table_ddl(), *index_ddl(), FTS_DDL, SEARCH_TERM_DDL, FORMAT_VERSION])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 

@@ -22,6 +22,7 @@ from storage.schema import (
     FTS_TABLE,
     Base,
 )
+from storage.search_terms import write_search_terms
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
@@ -79,7 +80,7 @@ def create_case_file(
 
 
 def finish_case_file(con: sqlite3.Connection, *, fts: bool = True) -> None:
-    """Commit, build indices and the FTS index, and leave a compact rollback-journal file.
+    """Commit, build indices, the FTS index and its summary, and leave a compact file.
 
     The result is in ``journal_mode=DELETE`` so that opening it read-only never needs a
     ``-wal`` or ``-shm`` file next to the evidence.
@@ -89,6 +90,7 @@ def finish_case_file(con: sqlite3.Connection, *, fts: bool = True) -> None:
     if fts:
         con.execute(FTS_DDL)
         con.execute(FTS_REBUILD)
+        write_search_terms(con)
     seal_case_file(con)
 
 

@@ -8,15 +8,15 @@ hostile case are both untrusted.
 
 from __future__ import annotations
 
-import re
-import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from storage.events import CaseDataError
-from storage.schema import FTS_TABLE
+from storage.fts import fts_ids, fts_query, query_words
+
+if TYPE_CHECKING:
+    from storage.search_terms import SearchTerms
 
 _PAGE_SQL = (
     "SELECT e.id, e.title, e.amount, e.currency, x.label "
@@ -139,93 +139,31 @@ def format_amount(amount: object, currency: object) -> str:
     return f"{amount:,.{digits}f} {cur}".strip()
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+def search_event_ids(
+    con: Any, text: str, *, has_fts: bool, terms: SearchTerms | None = None
+) -> np.ndarray:
+    """Sorted ids of events whose title or message contains every word of ``text``.
 
-
-def fts_query(text: str) -> str | None:
-    """Turn what a user typed into a safe FTS5 query: every word quoted, all ANDed.
-
-    FTS5 syntax (``NEAR``, ``-``, ``:``, quotes) in a search box would raise or surprise;
-    quoting each word keeps the meaning "events containing all these words". Words of three
-    letters or more match as prefixes (``colis`` finds ``colissimo``); shorter ones match
-    whole tokens only, because a prefix of one or two letters matches most of the index
-    ("garde à vue": 25 ms with ``"à"*``, 0.4 ms with ``"à"``, at 10⁶ events).
+    ``terms``: the case's search summary (:class:`~storage.search_terms.SearchTerms`), which
+    answers frequent words without walking FTS5's doclists; FTS5 answers the rest.
     """
-    words = _WORD.findall(text)
-    if not words:
-        return None
-    return " ".join(f'"{w}"*' if len(w) >= 3 else f'"{w}"' for w in words[:32])
-
-
-_ID_PAGE = 1_000_000  # ids per group_concat page: at most ~20 MB of text, under the limits
-
-
-def search_event_ids(con: Any, text: str, *, has_fts: bool) -> np.ndarray:
-    """Sorted ids of events whose title or message contains every word of ``text``."""
     query = fts_query(text)
     if query is None:
         return np.empty(0, dtype=np.int64)
     cur = con.cursor()
     if has_fts:
-        return _fts_ids(cur, query)
-    else:
-        words = _WORD.findall(text)[:32]
-        clause = " AND ".join(
-            "(coalesce(title, '') || ' ' || coalesce(message, '')) LIKE ?" for _ in words
-        )
-        cur.execute(f"SELECT id FROM event WHERE {clause}", [f"%{w}%" for w in words])
+        if terms is not None:
+            ids = terms.search(cur, query_words(text))
+            if ids is not None:
+                return ids
+        return fts_ids(cur, query)
+    words = query_words(text)
+    clause = " AND ".join(
+        "(coalesce(title, '') || ' ' || coalesce(message, '')) LIKE ?" for _ in words
+    )
+    cur.execute(f"SELECT id FROM event WHERE {clause}", [f"%{w}%" for w in words])
     ids = np.fromiter((r[0] for r in cur.fetchall()), dtype=np.int64)
     ids.sort()
-    return ids
-
-
-def _fts_ids(cur: Any, query: str) -> np.ndarray:
-    """Matching rowids, ascending, as one ``group_concat`` string parsed by numpy.
-
-    Fetching one row per hit costs a Python tuple and int each (0.19 s for 295,000 hits at
-    10⁶ events); ``group_concat`` plus numpy's C parser takes 0.04 s. A result longer than
-    SQLite's string limit (millions of hits) is read again a page at a time, following the
-    rowid (keyset pagination); paging costs ~40 % more, so it is only the fallback.
-    """
-    try:
-        cur.execute(f"SELECT group_concat(rowid), count(*) FROM {FTS_TABLE} "
-                    f"WHERE {FTS_TABLE} MATCH ?", (query,))
-        text, count = cur.fetchone()
-    except sqlite3.Error:  # SQLITE_TOOBIG: more hits than one string may hold
-        return _fts_ids_paged(cur, query)
-    ids = _parse_ids(text, count)
-    if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
-        ids.sort()  # FTS5 answers in rowid order; a hostile index might not
-    return ids
-
-
-def _fts_ids_paged(cur: Any, query: str) -> np.ndarray:
-    parts: list[np.ndarray] = []
-    after = -(1 << 63)
-    while True:
-        cur.execute(
-            f"SELECT group_concat(rowid), count(*), max(rowid) FROM (SELECT rowid FROM "
-            f"{FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?)",
-            (query, after, _ID_PAGE))
-        text, count, last = cur.fetchone()
-        if not count:
-            break
-        parts.append(_parse_ids(text, count))
-        if count < _ID_PAGE:
-            break
-        after = int(last)
-    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-
-
-def _parse_ids(text: object, count: int) -> np.ndarray:
-    if not count:
-        return np.empty(0, dtype=np.int64)
-    try:
-        ids = np.fromstring(str(text), dtype=np.int64, sep=",")
-    except ValueError:  # (a DeprecationWarning for malformed text in older numpy)
-        ids = np.empty(0, dtype=np.int64)
-    if len(ids) != count:
-        raise CaseDataError("the full-text index holds rowids that are not integers")
     return ids
 
 

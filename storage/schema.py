@@ -27,9 +27,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# The optional full-text index is defined beside its reader (no SQLAlchemy there, so the
+# generator's worker process can use it); re-exported here with the rest of the format.
+from storage.fts import FTS_DDL as FTS_DDL
+from storage.fts import FTS_REBUILD as FTS_REBUILD
+from storage.fts import FTS_TABLE as FTS_TABLE
+
 FORMAT_MAJOR = 1
 """Readers refuse a case whose major version is higher: its meaning may have changed."""
-FORMAT_MINOR = 0
+FORMAT_MINOR = 1
 """Minor versions only add optional tables or nullable columns: older readers ignore them."""
 FORMAT_VERSION = f"{FORMAT_MAJOR}.{FORMAT_MINOR}"
 
@@ -51,8 +57,6 @@ REQUIRED_TABLES = (
 )
 #: Keys ``case_info`` must hold.
 REQUIRED_INFO_KEYS = ("format_version", "title", "time_zone")
-#: Name of the optional full-text index over ``event.title`` and ``event.message``.
-FTS_TABLE = "event_fts"
 
 
 class Base(DeclarativeBase):
@@ -270,18 +274,3 @@ class Relation(Base):
     confidence: Mapped[float | None] = mapped_column(REAL)
     justification: Mapped[str | None] = mapped_column(Text)
     exhibit_id: Mapped[int | None] = mapped_column(ForeignKey("exhibit.id"))
-
-
-FTS_DDL = (
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-    "title, message, content='event', content_rowid='id', columnsize=0, "
-    "tokenize='unicode61 remove_diacritics 2')"
-)
-"""External-content FTS5 index: the text lives once, in ``event``.
-
-Writers build it once the events are in: ``FTS_REBUILD`` (the demo, hand-made cases), or,
-for the synthetic generator, rows inserted by its worker into a side database whose shadow
-tables are copied in (checked by FTS5's ``integrity-check`` in the tests).
-"""
-
-FTS_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"

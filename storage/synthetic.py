@@ -45,6 +45,7 @@ from storage.case_writer import (
     table_ddl,
 )
 from storage.schema import FTS_DDL, FTS_TABLE, Base
+from storage.search_terms import SEARCH_TERM_DDL, SEARCH_TERM_TABLE
 from storage.synthetic_cast import build_cast, write_cast
 from storage.synthetic_draw import calendar
 from storage.synthetic_link import WorkerLink
@@ -118,8 +119,10 @@ def write_synthetic(con: sqlite3.Connection, events: int, *, seed: int, fts: boo
                 con.execute(ddl)
             if fts:
                 con.execute(FTS_DDL)  # empty: its shadow tables come from the side database
+                con.execute(SEARCH_TERM_DDL)  # and so do its rows
             worker.wait_done()
-        copy_tables(con, side, [*_SIDE_TABLES, *(fts_shadow_tables(con) if fts else ())])
+        text_tables = [*fts_shadow_tables(con), SEARCH_TERM_TABLE] if fts else []
+        copy_tables(con, side, [*_SIDE_TABLES, *text_tables])
         for ddl in index_ddl({t.name for t in Base.metadata.sorted_tables} - {"event"}):
             con.execute(ddl)
         seal_case_file(con)

@@ -48,9 +48,11 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from storage.generator_support import insert_sql
+from storage.search_terms import SEARCH_TERM_DDL, insert_search_terms
 from storage.synthetic_chunks import make_chunks, settled_statuses
 from storage.synthetic_rows import EventInsert
 from storage.synthetic_spawn import TITLES
+from storage.synthetic_terms import MESSAGE_CODES, TermCounter
 from storage.synthetic_text import MESSAGES
 
 if TYPE_CHECKING:
@@ -202,8 +204,6 @@ _SHIP_SQL = insert_sql("shipment", (
 _LEG_SQL = insert_sql("shipment_leg", ("shipment_id", "seq", "from_place_id", "to_place_id",
                                        "departed_ts", "arrived_ts", "exhibit_id"),
                       {"arrived_ts": "0"})
-_MESSAGE_CODES = 256  # a chunk's text travels as title * 256 + message codes
-assert len(MESSAGES) <= _MESSAGE_CODES
 _MAX_BACKLOG = 250  # chunks whose text waits to be indexed: 100 MB of codes at most
 _MAX_PARCELS = 16  # chunks whose parcels wait (as Python tuples): ~100 MB at most
 _HASH_BYTES = 16 << 20
@@ -233,14 +233,16 @@ class _SideDatabase:
         for ddl in job.ship_ddl:
             self._con.execute(ddl)
         self._fts_sql = self._create_fts() if job.fts_ddl else None
+        self._terms = TermCounter(TITLES.tolist(), MESSAGES.tolist()) if job.fts_ddl else None
 
     def add(self, first_id: int, chunk: Chunk) -> None:
         """Queue a chunk's parcels, and its text, whose first event gets ``first_id``."""
         self._parcels.append((chunk.ships, chunk.legs))
-        if self._fts_sql is not None:
+        if self._fts_sql is not None and self._terms is not None:
             events = chunk.events
-            self._todo.append((first_id, events["title"].astype(np.int32) * _MESSAGE_CODES
-                               + events["msg"]))
+            codes = events["title"].astype(np.int32) * MESSAGE_CODES + events["msg"]
+            self._todo.append((first_id, codes))
+            self._terms.add(first_id, codes)
         while len(self._parcels) > _MAX_PARCELS or len(self._todo) > _MAX_BACKLOG:
             self.step()
 
@@ -263,8 +265,10 @@ class _SideDatabase:
         while self.step():
             pass
         self._con.executemany("UPDATE shipment SET status = ? WHERE id = ?", statuses)
-        if self._fts_sql is not None:
+        if self._fts_sql is not None and self._terms is not None:
             self._con.execute(f"DELETE FROM {self._job.fts_table}_config WHERE k = 'hashsize'")
+            self._con.execute(SEARCH_TERM_DDL)
+            insert_search_terms(self._con, self._terms.rows())
         self._con.execute("COMMIT")
 
     def close(self) -> None:
@@ -285,8 +289,8 @@ class _SideDatabase:
         return (f"INSERT INTO {job.fts_table}(rowid, title, message) "
                 "SELECT ?1 + j.key, t.text, m.text FROM json_each(?2) AS j "
                 "CROSS JOIN title_text AS t CROSS JOIN message_text AS m "
-                f"WHERE t.code = j.value / {_MESSAGE_CODES} "
-                f"AND m.code = j.value % {_MESSAGE_CODES}")
+                f"WHERE t.code = j.value / {MESSAGE_CODES} "
+                f"AND m.code = j.value % {MESSAGE_CODES}")
 
 
 def _send(outbox: Outbox, out: IO[bytes]) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from storage.case_writer import index_ddl, table_ddl
 from storage.schema import FTS_DDL, REQUIRED_TABLES, Base
+from storage.search_terms import SEARCH_TERM_DDL
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "case-format.md"
 
@@ -26,6 +27,10 @@ def test_doc_ddl_is_the_code_ddl() -> None:
 
 def test_doc_fts_statement_matches_code() -> None:
     assert _normalise(FTS_DDL)[0] in _normalise(_sql_blocks()[0])
+
+
+def test_doc_search_term_statement_matches_code() -> None:
+    assert _normalise(SEARCH_TERM_DDL) == _normalise(_sql_blocks()[1])
 
 
 def test_every_column_is_documented() -> None:

@@ -138,13 +138,13 @@ class _TooBig:
 
 
 def test_search_pages_through_many_hits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import storage.event_queries as queries
+    import storage.fts as fts
 
     path = make_case(tmp_path / "f.filature", events=100)
     with open_case(path) as source:
         con = source.connect()
         whole = search_event_ids(con, "parcel", has_fts=True)
-        monkeypatch.setattr(queries, "_ID_PAGE", 7)
+        monkeypatch.setattr(fts, "_ID_PAGE", 7)
         paged = search_event_ids(_TooBig(con), "parcel", has_fts=True)
         con.close()
     assert len(whole) > 20 and np.array_equal(whole, paged)
@@ -152,7 +152,7 @@ def test_search_pages_through_many_hits(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_short_words_match_whole_tokens_only() -> None:
-    from storage.event_queries import fts_query
+    from storage.fts import fts_query
 
     assert fts_query("garde à vue") == '"garde"* "à" "vue"*'
     assert fts_query('  "NEAR(x y)" -z ') == '"NEAR"* "x" "y" "z"'

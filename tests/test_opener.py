@@ -24,6 +24,7 @@ from storage.opener import (
     clear_stale_working_copies,
     open_case,
 )
+from storage.schema import FORMAT_VERSION
 from tests.factories import DEFAULT_INFO, make_case
 
 
@@ -39,7 +40,7 @@ def test_open_valid_case(case: Path, form: str) -> None:
         assert source.display_name == case.name
         assert source.path == case and source.working_path == case
         assert source.is_sqlite and source.has_fts
-        assert source.format_version == "1.0"
+        assert source.format_version == FORMAT_VERSION
         assert source.info["title"] == DEFAULT_INFO["title"]
         assert source.time_zone == "Europe/Paris"
         assert source.warnings == ()

@@ -31,6 +31,7 @@ from storage.event_queries import (
     search_event_ids,
 )
 from storage.events import read_event_columns, read_kind_times
+from storage.search_terms import SearchTerms
 from widgets.event_table import EventTableData
 from widgets.filter_bar import FilterChoice
 from widgets.timeline.binning import LaneIndex
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 IN_MEMORY_SORT = ("Time", "Kind", "Actor", "Platform")
 TABLE_FOLLOW_MS = 150
+TEXT_CACHE = 8
+"""Searches whose hits are kept, so that going back to a recent query costs nothing."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -113,7 +116,8 @@ class EvidenceController(QObject):
         self._zone = "UTC"
         self._lane_mode = "kind"
         self._sort: tuple[str, bool] = ("Time", True)
-        self._text_ids: dict[str, np.ndarray] = {}
+        self._text_ids: dict[str, np.ndarray] = {}  # a few recent searches, newest last
+        self._search_terms: list[SearchTerms | None] = []  # the case's summary, once looked up
         self._sorted_ids: dict[tuple[str, bool], np.ndarray] = {}
         self._linked_ids: dict[EntityRef, np.ndarray] = {}
         self._table_rows = np.empty(0, dtype=np.int64)
@@ -226,6 +230,7 @@ class EvidenceController(QObject):
         self._events = None
         self._source = None
         self._text_ids.clear()
+        self._search_terms = []
         self._sorted_ids.clear()
         self._linked_ids.clear()
         self.loaded = False
@@ -247,13 +252,17 @@ class EvidenceController(QObject):
         text = filters.text.strip()
         cached_text = self._text_ids.get(text) if text else None
         has_fts = source.has_fts
+        summary = self._search_terms
 
         def task(ctx: TaskContext) -> tuple[_Views, str, np.ndarray | None]:
             text_ids = cached_text
             if text and text_ids is None:
                 con = source.connect()
                 try:
-                    text_ids = search_event_ids(con, text, has_fts=has_fts)
+                    if has_fts and not summary:
+                        summary.append(SearchTerms.of(con))
+                    terms = summary[0] if summary else None
+                    text_ids = search_event_ids(con, text, has_fts=has_fts, terms=terms)
                 finally:
                     con.close()
             rows = events.filter_rows(filters, text_ids)
@@ -265,7 +274,10 @@ class EvidenceController(QObject):
         def done(result: tuple[_Views, str, np.ndarray | None]) -> None:
             views, text_key, text_ids = result
             if text_key and text_ids is not None:
+                self._text_ids.pop(text_key, None)
                 self._text_ids[text_key] = text_ids
+                while len(self._text_ids) > TEXT_CACHE:  # 2.7 M hits at 10^7 are 22 MB
+                    del self._text_ids[next(iter(self._text_ids))]
             self.timeline.set_data(views.timeline, views.index)
             self._table_rows = views.table_rows
             self._apply_table()
