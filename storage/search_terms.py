@@ -54,30 +54,34 @@ def encode_mask(mask: np.ndarray, first_id: int) -> tuple[int, bytes] | None:
 
     The bitmap starts at the multiple of 8 at or before the term's first event, so that
     every bitmap of a case lines up byte for byte (words are combined with byte-wide AND and
-    OR); it is packed eight ids a byte, most significant bit first, and compressed with zlib
-    (level 1: a term in 1 % of events shrinks about tenfold; a dense term, which would shrink
-    less than half, is stored uncompressed in zlib's own format, because inflating a
-    compressed 1.25 MB costs ~9 ms and a stored one ~0.5 ms). None if the mask is empty.
+    OR); it is packed eight ids a byte, most significant bit first, in zlib's format. Sparse
+    bitmaps (under 1 bit in 32 set) are compressed at level 1, to about a fifth; denser ones
+    would shrink less than half for ~30 ms of compression and ~8 ms of inflating each time,
+    so they are stored as they are (zlib's stored blocks, inflated at memcpy speed). None if
+    the mask is empty.
     """
-    if mask.size == 0 or not mask.any():
+    lead = first_id % 8  # ids before first_id down to a multiple of 8
+    if lead:
+        mask = np.concatenate([np.zeros(lead, dtype=bool), mask])
+    packed = np.packbits(mask)
+    used = packed != 0
+    if not used.any():
         return None
-    first_hit = int(mask.argmax())
-    stop = mask.size - int(mask[::-1].argmax())
-    start_id = (first_id + first_hit) // 8 * 8
-    lead = first_id + first_hit - start_id  # ids before the first hit, down to the multiple
-    packed = np.packbits(np.concatenate([np.zeros(lead, dtype=bool), mask[first_hit:stop]]))
-    raw = packed.tobytes()
-    squeezed = zlib.compress(raw, 1)
-    if len(squeezed) > len(raw) // 2:  # dense: inflating would cost more than it saves
-        squeezed = zlib.compress(raw, 0)  # stored blocks: inflated at memcpy speed
-    return start_id, squeezed
+    start, stop = int(used.argmax()), len(packed) - int(used[::-1].argmax())
+    packed = packed[start:stop]
+    sparse = int(np.bitwise_count(packed).sum()) * SPARSE_BELOW < len(packed) * 8
+    return first_id - lead + 8 * start, zlib.compress(packed.tobytes(), 1 if sparse else 0)
+
+
+SPARSE_BELOW = 32
+"""A bitmap with fewer than one bit in this many set is compressed; a denser one is stored."""
 
 
 def encode_ids(ids: np.ndarray) -> tuple[int, bytes] | None:
     """``(first_id, bits)`` of a term found in the events ``ids`` (ascending)."""
     if ids.size == 0:
         return None
-    first = int(ids[0])
+    first = int(ids[0]) // 8 * 8
     mask = np.zeros(int(ids[-1]) - first + 1, dtype=bool)
     mask[ids - first] = True
     return encode_mask(mask, first)

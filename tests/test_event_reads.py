@@ -89,6 +89,45 @@ def test_kind_times_match_the_columns(case: Path) -> None:
         assert times[kind].tolist() == c.ts[c.kind == i].tolist()
 
 
+def test_kind_times_page_through_equal_times(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of 4 over runs of equal times longer than a page: nothing lost or read twice."""
+    import storage.events as events
+
+    path = make_case(tmp_path / "ties.filature", events=0, fts=False)
+    rng = np.random.default_rng(5)
+    ts = np.sort(rng.choice([T0, T0 + M, T0 + 2 * M, T0 + 7 * M], size=61)).tolist()
+    kinds = rng.choice(["message", "payment"], size=61).tolist()
+    con = sqlite3.connect(path)
+    con.executemany("INSERT INTO event(id, ts, kind, title) VALUES (?, ?, ?, 't')",
+                    [(100 - i, t, k) for i, (t, k) in enumerate(zip(ts, kinds, strict=True))])
+    con.commit()
+    con.close()
+    monkeypatch.setattr(events, "TEXT_PAGE", 4)
+    with open_case(path) as source:
+        con = source.connect()
+        times = read_kind_times(con)
+        con.close()
+    for kind in ("message", "payment"):
+        assert times[kind].tolist() == sorted(t for t, k in zip(ts, kinds, strict=True)
+                                              if k == kind)
+
+
+@pytest.mark.parametrize("bad", ["'yesterday'", "1.5", "'1,2'", "x'00'"])
+def test_a_time_that_is_not_an_integer_stops_the_kind_read(case: Path, bad: str) -> None:
+    con = sqlite3.connect(case)
+    con.execute(f"UPDATE event SET ts = {bad} WHERE id = 10")
+    con.commit()
+    con.close()
+    with open_case(case) as source:
+        con = source.connect()
+        try:
+            with pytest.raises(CaseDataError, match="not an integer"):
+                read_kind_times(con)
+        finally:
+            con.close()
+
+
 def test_factory_case_round_trips_through_both_reads(tmp_path: Path) -> None:
     path = make_case(tmp_path / "f.filature", events=300)
     con = sqlite3.connect(path)

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 N = 20_000
-LOW = 1_500
-"""Bitmap threshold for these small cases, so that they have frequent and rare terms."""
+LOW = 400
+"""Bitmap threshold for these small cases: frequent and rare terms, sparse and dense bitmaps."""
 
 QUERIES = (
     "signal",  # frequent
@@ -87,6 +87,10 @@ def test_generator_rows_are_those_read_back_from_the_index(
     assert 5 < len(with_bits) < len(made)  # both kinds of terms are there
     assert all(r[1] >= LOW for r in with_bits)
     assert all(r[1] < LOW for r in made if r[3] is None)
+    packed = {r[0]: len(zlib.decompress(r[3])) for r in with_bits}
+    squeezed = [r for r in with_bits if len(r[3]) < packed[r[0]] // 2]
+    stored = [r for r in with_bits if len(r[3]) > packed[r[0]]]
+    assert squeezed and stored  # sparse bitmaps are compressed, dense ones stored
 
 
 @pytest.mark.parametrize("query", QUERIES)
