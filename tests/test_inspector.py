@@ -133,3 +133,36 @@ def test_links_request_the_record(qtbot, view: InspectorView) -> None:
     assert blocker.args == ["exhibit", 7]
     view.show_record(record())
     assert not links.isVisibleTo(view)
+
+
+def value_label(view: InspectorView, text: str) -> QLabel:
+    return next(w for w in labels(view) if w.text() == text)
+
+
+def test_rows_are_reused_and_fewer_fields_hide_the_rest(view: InspectorView) -> None:
+    view.show_record(record())
+    count = len(view.findChildren(QLabel))
+    view.show_record(record(fields=[("Amount", "3.00 EUR")]))
+    assert len(view.findChildren(QLabel)) == count  # refilled, not rebuilt
+    assert "Time: " not in view.text() and "Amount: 3.00 EUR" in view.text()
+    assert "Actor" not in [w.text() for w in labels(view)]
+    assert value_label(view, "3.00 EUR")
+    view.show_record(record())
+    assert "1,250.00 EUR" in [w.text() for w in labels(view)]
+
+
+def test_only_values_that_do_not_fit_wrap(qtbot, view: InspectorView) -> None:
+    """Short values stay on one line (cheap layout); a long one wraps, also after a resize."""
+    short = "2.5 g"
+    wide = "GreenLeaf75 Chicha Express shop delivery all over France"
+    fields = [("Amount", short), ("Counterpart", wide)]
+    view.show_record(record(fields=fields))
+    qtbot.wait(10)
+    view.show_record(record(fields=fields))  # the form's width is known now
+    assert not value_label(view, short).wordWrap()
+    assert not value_label(view, wide).wordWrap()
+    view.resize(200, 700)
+    qtbot.waitUntil(lambda: value_label(view, wide).wordWrap())
+    assert not value_label(view, short).wordWrap()
+    view.resize(900, 700)
+    qtbot.waitUntil(lambda: not value_label(view, wide).wordWrap())
