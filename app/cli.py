@@ -25,7 +25,7 @@ SCREENSHOT_TIMEOUT_MS = 300_000
 
 USAGE = """\
 python main.py [CASE] [--range START/END] [--select KIND:ID]
-                      [--screenshot OUT.png] [--size WxH]
+                      [--screenshot OUT.png [--wait-loaded]] [--size WxH]
        python main.py generate --events N --out PATH [--seed S] [--no-fts] [--force]
        python main.py info CASE"""
 
@@ -67,8 +67,13 @@ def gui_parser() -> argparse.ArgumentParser:
         "Filature: offline viewer for the evidence of online-trafficking cases. "
         "Without CASE, opens the bundled demo case."))
     p.add_argument("case", nargs="?", help="case file path or SQLAlchemy URL")
-    p.add_argument("--screenshot", metavar="OUT.png", type=Path,
-                   help="render the window offscreen to a PNG once loaded, then exit")
+    p.add_argument("--screenshot", metavar="OUT.png", type=Path, help=(
+        "render the window offscreen to a PNG, then exit: as soon as the timeline shows "
+        "the case (cases of 200,000 events and more: other views may still be loading), or "
+        "once everything is loaded with --wait-loaded, --range or --select"))
+    p.add_argument("--wait-loaded", action="store_true", help=(
+        "with --screenshot: wait until every view holds every event and the case's SHA-256 "
+        "is known"))
     p.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH",
                    help="window size for --screenshot (default 1600x1000)")
     p.add_argument("--range", type=_deep_link("parse_range"), metavar="START/END", help=(
@@ -192,7 +197,9 @@ def run_gui(ns: argparse.Namespace) -> int:
     job = None
     if ns.screenshot is not None:
         window.resize(*ns.size)
-        job = ScreenshotJob(window, ns.screenshot, timeout_ms=SCREENSHOT_TIMEOUT_MS)
+        wait_loaded = ns.wait_loaded or ns.range is not None or ns.select is not None
+        job = ScreenshotJob(window, ns.screenshot, timeout_ms=SCREENSHOT_TIMEOUT_MS,
+                            wait_loaded=wait_loaded)
     window.show()
     from app.deep_link import DeepLink
 

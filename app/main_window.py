@@ -278,6 +278,7 @@ class MainWindow(QMainWindow):
         assert source is not None
         shown = str(source.path) if source.path is not None else source.display_name
         self.overview_view.show_overview(overview, source=shown, warnings=source.warnings)
+        self.overview_view.show_hash_progress(0.0)  # the session hashes the case from now on
         self._pages.setCurrentWidget(self._evidence_page)
         self.case_dock.raise_()
         self._status_progress.hide()

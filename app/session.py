@@ -8,13 +8,13 @@ receives results, so the window never freezes, even on a multi-gigabyte case.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.workers import Beside
 from storage.errors import CaseOpenError
 from storage.integrity import sha256_file
 from storage.opener import CaseSource, open_case
@@ -255,21 +255,8 @@ def _read_while_checking(
     message wins over whatever error reading the damaged file caused, and nothing read is
     handed on before it has passed. A cancel reaches the check through ``ctx``.
     """
-    box: dict[str, Any] = {}
-
-    def run(name: str, fn: Callable[[], Any]) -> threading.Thread:
-        def body() -> None:
-            try:
-                box[name] = fn()
-            except BaseException as exc:  # handed to the opening thread below
-                box[f"{name}.error"] = exc
-
-        thread = threading.Thread(target=body, name=f"open-{name}", daemon=True)
-        thread.start()
-        return thread
-
-    checker = run("check", lambda: source.check_integrity(ctx.cancelled))
-    reader = run("overview", lambda: read_overview(source))
+    checker = Beside(lambda: source.check_integrity(ctx.cancelled), "open-check")
+    reader = Beside(lambda: read_overview(source), "open-overview")
     failure: BaseException | None = None
     results: dict[str, Any] = {}
     ctx.progress("Reading the case…", -1.0)
@@ -283,11 +270,10 @@ def _read_while_checking(
                 results[name] = exc
     except BaseException as exc:
         failure = exc
-    reader.join()
+    overview_error = reader.join()
     ctx.progress("Checking integrity…", -1.0)
-    checker.join()
-    failure = box.get("check.error") or failure or box.get("overview.error")
+    failure = checker.join() or failure or overview_error
     if failure is not None:
         source.close()
         raise failure
-    return OpenedCase(source, box["overview"], results)
+    return OpenedCase(source, reader.result(), results)

@@ -200,3 +200,36 @@ class LatestOnly(Generic[T]):
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
+
+
+class Beside(Generic[T]):
+    """``fn`` running on a thread of its own from now on, beside the caller's own work.
+
+    For reads inside a task that can overlap (SQLite releases the GIL while it steps): the
+    task starts one, does its own read, then collects the other's result.
+    """
+
+    def __init__(self, fn: Callable[[], T], name: str) -> None:
+        self._value: T | None = None
+        self._error: BaseException | None = None
+
+        def body() -> None:
+            try:
+                self._value = fn()
+            except BaseException as exc:  # handed to the thread that collects it
+                self._error = exc
+
+        self._thread = threading.Thread(target=body, name=name, daemon=True)
+        self._thread.start()
+
+    def join(self) -> BaseException | None:
+        """Wait for ``fn``; the exception it raised, if any."""
+        self._thread.join()
+        return self._error
+
+    def result(self) -> T:
+        """Wait for ``fn`` and return its value (or raise what it raised)."""
+        error = self.join()
+        if error is not None:
+            raise error
+        return self._value  # type: ignore[return-value]

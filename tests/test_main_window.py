@@ -97,3 +97,64 @@ def test_damaged_case_is_refused_even_though_reads_overlap_the_check(
     assert opened == []
     assert len(window.timeline.data) == 0  # nothing read from it was shown
     assert case.read_bytes() == bytes(data)
+
+
+def test_big_case_screenshot_is_taken_at_first_paint(
+    make_window, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From EARLY_FROM_EVENTS on, the picture is the first painted timeline; the table says
+    it is still loading. (The full read is held back here so that the order is certain.)"""
+    import threading
+
+    import app.controllers.evidence as evidence
+    import app.screenshot as shot
+    from tests.factories import make_case
+
+    release = threading.Event()
+    read = evidence.read_event_columns
+
+    def held_read(*args: object, **kwargs: object):
+        release.wait(30)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(evidence, "read_event_columns", held_read)
+    monkeypatch.setattr(shot, "EARLY_FROM_EVENTS", 1_000)
+    finished: list[tuple[int, str, bool, str]] = []
+
+    def finish(job: shot.ScreenshotJob, code: int, error: str) -> None:
+        window = job._window
+        finished.append((code, error, window.evidence.loaded, window.table.notice()))
+        release.set()
+
+    monkeypatch.setattr(shot.ScreenshotJob, "_finish", finish)
+    case = make_case(tmp_path / "big.filature", events=3000)
+    out = tmp_path / "early.png"
+    window = make_window(persist=False)
+    window.resize(1200, 800)
+    shot.ScreenshotJob(window, out, timeout_ms=60_000, wait_loaded=False)
+    window.show()
+    window.open_case(case)
+    qtbot.waitUntil(lambda: bool(finished), timeout=30_000)
+    code, error, loaded, notice = finished[0]
+    assert (code, error) == (0, "")
+    assert not loaded and notice == "Loading 3,000 events…"
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    qtbot.waitUntil(lambda: window.evidence.loaded, timeout=30_000)
+    assert window.table.notice() == ""
+
+
+def test_small_case_screenshot_waits_for_everything(
+    make_window, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.screenshot as shot
+    from tests.factories import make_case
+
+    finished: list[tuple[bool, bool]] = []
+    monkeypatch.setattr(shot.ScreenshotJob, "_finish", lambda job, code, error: finished.append(
+        (job._window.evidence.loaded, job._window.is_ready)))
+    window = make_window(persist=False)
+    shot.ScreenshotJob(window, tmp_path / "small.png", timeout_ms=60_000, wait_loaded=False)
+    window.show()
+    window.open_case(make_case(tmp_path / "small.filature", events=300))
+    qtbot.waitUntil(lambda: bool(finished), timeout=30_000)
+    assert finished[0] == (True, True)

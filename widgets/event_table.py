@@ -21,7 +21,13 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from widgets.event_table_model import (
     COLUMNS,
@@ -29,6 +35,7 @@ from widgets.event_table_model import (
     EventTableData,
     EventTableModel,
 )
+from widgets.plain_text import plain_label, set_plain
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QModelIndex
@@ -135,6 +142,12 @@ class EventTableView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(table)
+        # Over the empty rows while the events load: an empty table must not look "no events".
+        self._notice = plain_label("", table.viewport())
+        self._notice.setObjectName("tableNotice")
+        self._notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._notice.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._notice.hide()
 
     # -- called by the controller; never emits -------------------------------------------
     def set_data(self, data: EventTableData) -> None:
@@ -142,6 +155,20 @@ class EventTableView(QWidget):
         with QSignalBlocker(self._table.selectionModel()):
             self._model.set_data(data)
         self._hovered = None
+        self.show_notice(None)
+
+    def show_notice(self, text: str | None) -> None:
+        """A line over the rows (e.g. "Loading events…"); None removes it."""
+        set_plain(self._notice, text or "")
+        self._notice.setVisible(bool(text))
+        self._place_notice()
+
+    def notice(self) -> str:
+        """The line shown over the rows ("" if none)."""
+        return self._notice.text() if self._notice.isVisibleTo(self) else ""
+
+    def _place_notice(self) -> None:
+        self._notice.setGeometry(self._table.viewport().rect())
 
     def show_selection(self, ids: np.ndarray) -> None:
         """Select the rows of ``ids`` (ids not shown are ignored) and scroll to the first.
@@ -249,9 +276,12 @@ class EventTableView(QWidget):
         self._set_hover(None)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Report the end of a hover when the mouse leaves the rows."""
-        if event.type() == QEvent.Type.Leave and watched is self._table.viewport():
-            self._set_hover(None)
+        """Report the end of a hover when the mouse leaves the rows; keep the notice centred."""
+        if watched is self._table.viewport():
+            if event.type() == QEvent.Type.Leave:
+                self._set_hover(None)
+            elif event.type() == QEvent.Type.Resize:
+                self._place_notice()
         return super().eventFilter(watched, event)
 
     def _set_hover(self, event_id: int | None) -> None:

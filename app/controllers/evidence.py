@@ -171,6 +171,7 @@ class EvidenceController(QObject):
     def _on_first_loaded(self, result: _FirstPaint) -> None:
         data, index, kinds = result
         self.timeline.set_data(data, index)
+        self.table.show_notice(f"Loading {len(data):,} events…")
         window = self.state.view_window
         if window is not None:  # a deep link or a script asked for a range before the data came
             self.timeline.show_range(window.start, window.end)
@@ -213,6 +214,7 @@ class EvidenceController(QObject):
 
     def _on_load_failed(self, exc: BaseException) -> None:
         log.error("reading events failed", exc_info=exc)
+        self.table.show_notice("The events could not be read (see the log).")
         self.inspector.show_record(None)
         self.loaded = True  # nothing more will come; don't keep screenshots waiting
         self.sig_loaded.emit()
