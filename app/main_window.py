@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 
 from app.controllers.evidence import EvidenceController
 from app.deep_link import DeepLink, DeepLinkError
-from app.demo import ensure_demo_case
 from app.memory import tune_allocator
 from app.session import CaseSession, FileHash
 from app.settings import Settings
@@ -259,7 +258,7 @@ class MainWindow(QMainWindow):
 
     def open_demo(self, link: DeepLink | None = None) -> None:
         """Open the bundled demo case, generating it on first use (off the UI thread)."""
-        from app.demo import demo_case_path
+        from app.demo import demo_case_path, ensure_demo_case  # the generator: only for the demo
 
         self._link = link or DeepLink()
         self.session.open(demo_case_path(), prepare=ensure_demo_case)

@@ -1,6 +1,6 @@
 from PySide6.QtCore import QCoreApplication
 
-from app.workers import LatestOnly, Runner, TaskContext
+from app.workers import Beside, LatestOnly, Runner, TaskContext
 
 
 def test_inline_runner_delivers_result_and_progress(qtbot) -> None:
@@ -76,3 +76,31 @@ def test_latest_only_drops_stale_results(qtbot) -> None:
     threaded._runner.wait_done(5000)
     QCoreApplication.processEvents()  # deliver anything queued
     assert out == [2]
+
+
+def test_beside_runs_on_its_own_thread_and_hands_back_result_or_error() -> None:
+    import threading
+
+    import pytest
+
+    started = threading.Event()
+    go = threading.Event()
+
+    def work() -> str:
+        started.set()
+        go.wait(5)
+        return threading.current_thread().name
+
+    job = Beside(work, "beside-test")
+    assert started.wait(5)  # it runs before anyone asks for the result
+    go.set()
+    assert job.result() == "beside-test"
+
+    def fail() -> None:
+        raise ValueError("broken page")
+
+    failing = Beside(fail, "beside-fail")
+    error = failing.join()
+    assert isinstance(error, ValueError)
+    with pytest.raises(ValueError, match="broken page"):
+        failing.result()
