@@ -48,6 +48,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--repeat", type=int, default=5,
                    help="floor/open runs, alternated; the median is reported (default 5)")
     p.add_argument("--selections", type=int, default=50, help="mouse-click selections")
+    p.add_argument("--frame-runs", type=int, default=2, help=(
+        "session probes per size, sizes alternated; each size's frame figures are those of "
+        "its run with the lowest median (default 2)"))
     p.add_argument("--quick", action="store_true",
                    help="smoke run: 10^4 only, one open, a third of the script, 10 clicks")
     p.add_argument("--timeout", type=float, default=1800.0, help="seconds per probe")
@@ -55,7 +58,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick:
         args.sizes = args.sizes or [10_000]
-        args.repeat, args.selections = 1, min(args.selections, 10)
+        args.repeat, args.selections, args.frame_runs = 1, min(args.selections, 10), 1
     args.sizes = sorted(set(args.sizes or DEFAULT_SIZES))
     return args
 
@@ -161,6 +164,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"machine": machine(), "settings": {
         "sizes": args.sizes, "open_size": open_size, "repeat": args.repeat,
         "selections": args.selections, "quick": args.quick, "cases": str(args.cases),
+        "frame_runs": args.frame_runs,
         "page_cache": "warm: each case file is read once before its probes",
         "frame": "window.set_visible_range(step), then processEvents() until idle: Qt's own "
                  "paint of what the step dirtied (no forced repaint)",
@@ -171,27 +175,48 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         out["open"], empty = measure_open(probes, cases[open_size], args.repeat)
         rss: dict[str, Any] = {"empty_app": median(empty) if empty else None}
         out["frames"], out["fts"], out["open_by_size"] = {}, {}, {}
-        for n, case in cases.items():
-            warm(case)
-            say(f"{n:,} events: open, pan/zoom script"
-                + (", selections" if n == open_size else ""))
-            extra = ["--quick"] if args.quick else []
-            if n == open_size:
-                extra += ["--select", str(args.selections)]
-            session = probes.run("session", case, *extra)
-            out["frames"][str(n)] = session.get("frames", session.get("error"))
-            out["open_by_size"][str(n)] = session.get("open", session.get("error"))
-            rss[str(n)] = _get_mb(session, "loaded")
-            rss[f"{n}_after_script"] = _get_mb(session, "after")
-            if n == open_size:
-                out["selection"] = session.get("selection", session.get("error"))
-            say(f"{n:,} events: full-text search")
-            out["fts"][str(n)] = probes.run("fts", case)
+        runs: dict[int, list[dict[str, Any]]] = {n: [] for n in cases}
+        for k in range(max(args.frame_runs, 1)):
+            for n, case in cases.items():
+                warm(case)
+                first = k == 0
+                say(f"{n:,} events: open, pan/zoom script (run {k + 1}/{args.frame_runs})"
+                    + (", selections" if n == open_size and first else ""))
+                extra = ["--quick"] if args.quick else []
+                if n == open_size and first:
+                    extra += ["--select", str(args.selections)]
+                session = probes.run("session", case, *extra)
+                runs[n].append(session)
+                if first:
+                    out["open_by_size"][str(n)] = session.get("open", session.get("error"))
+                    rss[str(n)] = _get_mb(session, "loaded")
+                    rss[f"{n}_after_script"] = _get_mb(session, "after")
+                    if n == open_size:
+                        out["selection"] = session.get("selection", session.get("error"))
+                    say(f"{n:,} events: full-text search")
+                    out["fts"][str(n)] = probes.run("fts", case)
+        for n, sessions in runs.items():
+            out["frames"][str(n)] = _best_frames(sessions)
         out["rss_mb"] = rss
     out["targets"] = targets(out, min(cases), max(cases), open_size)
     out["bench_seconds"] = round(time.perf_counter() - started, 1)
     out["machine"]["load_avg_at_end"] = [round(v, 2) for v in os.getloadavg()]
     return out
+
+
+def _best_frames(sessions: list[dict[str, Any]]) -> Any:
+    """The frame figures of the run with the lowest median, with every run's median.
+
+    This machine is shared: the same script's median moved by up to 1.6x from one process
+    to the next (other tenants, CPU clock). Noise only ever adds time, so the lowest of a
+    few alternated runs is the best estimate of what a frame costs.
+    """
+    good = [s["frames"] for s in sessions if isinstance(s.get("frames"), dict)]
+    if not good:
+        return sessions[0].get("frames", sessions[0].get("error")) if sessions else None
+    best = dict(min(good, key=lambda f: f["frame"]["p50"]))
+    best["p50_by_run"] = [f["frame"]["p50"] for f in good]
+    return best
 
 
 def _get_mb(result: dict[str, Any], key: str) -> float | None:
