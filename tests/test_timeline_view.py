@@ -376,3 +376,29 @@ def test_unsorted_data_is_refused(view: TimelineView) -> None:
                        lane=data.lane, lanes=data.lanes)
     with pytest.raises(ValueError, match="sorted"):
         view.set_data(bad)
+
+
+def test_zooming_back_reuses_the_frames_it_made(view: TimelineView,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wheel zoom out retraces the zoom in: kept frames are shown again, not recomputed."""
+    import widgets.timeline.lanes_item as lanes_module
+
+    view.set_data(random_data(50_000))
+    centre, span = T0 + 180 * D, 300 * D
+    widths = [span / 3**k for k in range(6)]
+    frames = []
+    for w in widths:
+        view.show_range(int(centre - w / 2), int(centre + w / 2))
+        frames.append(view.lanes_item.frame)
+    assert len({id(f) for f in frames}) > 3  # zooming in needed new frames
+    computed: list[object] = []
+    real = lanes_module.compute_frame
+    monkeypatch.setattr(lanes_module, "compute_frame",
+                        lambda *a, **k: computed.append(a) or real(*a, **k))
+    for w, made in zip(reversed(widths), reversed(frames), strict=True):
+        view.show_range(int(centre - w / 2), int(centre + w / 2))
+        assert view.lanes_item.frame is made
+    assert computed == []
+    view.set_data(random_data(50_000, seed=4))  # new data: nothing kept may be shown
+    view.show_range(int(centre - widths[2] / 2), int(centre + widths[2] / 2))
+    assert all(view.lanes_item.frame is not f for f in frames)

@@ -34,6 +34,10 @@ DETAIL_EVENTS_PER_PX = 1 / 3
 BAR_PX, BAR_PX_BAND = 4.0, (2.5, 8.0)
 #: The frame window reaches this many visible spans beyond each side of the view.
 WINDOW_MARGIN = 1.0
+#: Frames kept after the view left them. Wheel zooms go back out the way they came in and
+#: pans come back: a kept frame that covers the view again is reused instead of rebuilt
+#: (a rebuild costs ~2 ms at 10^4 events and ~3.5 ms at 10^7; a kept frame ~0.3 MB).
+RECENT_FRAMES = 12
 
 
 class LanesItem(pg.GraphicsObject):
@@ -48,6 +52,8 @@ class LanesItem(pg.GraphicsObject):
         self._colors: list[QColor] = [QColor("#9a9a9a")]
         self._frame: Frame | None = None
         self._geometry: Geometry | None = None
+        self._frame_width = 0.0  # plot width the frame was made for (its detail threshold)
+        self._recent: list[tuple[Frame, Geometry, float]] = []  # newest last
         self._bounds = QRectF()
         self._stripe = QColor(0, 0, 0, 10)
         self._whisker_pen = QPen(QColor(60, 60, 60, 200), 1)
@@ -61,21 +67,31 @@ class LanesItem(pg.GraphicsObject):
         self._data, self._index, self._layout = data, index, layout
         self._origin_us = int(origin_us)
         self._colors = list(colors) or [QColor("#9a9a9a")]
-        self._frame = None
+        self.invalidate()
 
     def invalidate(self) -> None:
-        """Forget the frame (rows moved or collapsed); the next update rebuilds."""
+        """Forget the frames (rows moved or collapsed, new data); the next update rebuilds."""
         self._frame = None
+        self._recent.clear()
 
     def update_view(self, start_us: float, end_us: float, width_px: float,
                     lanes: Sequence[int]) -> bool:
-        """Make sure the frame covers the view; return True when it was rebuilt."""
+        """Make sure the frame covers the view; return True when it changed frame."""
         span = max(end_us - start_us, 1.0)
-        f = self._frame
-        if (f is not None and f.covers(start_us, end_us)
-                and bin_width_still_fits(f.bin_us, span, width_px, *BAR_PX_BAND)
-                and all(lane in f.lanes for lane in lanes)):
+        if _fits(self._frame, start_us, end_us, span, width_px, lanes):
             return False
+        if self._frame is not None and self._geometry is not None:
+            self._recent.append((self._frame, self._geometry, self._frame_width))
+            del self._recent[:-RECENT_FRAMES]
+        for i in range(len(self._recent) - 1, -1, -1):
+            frame, geometry, frame_width = self._recent[i]
+            if frame_width == width_px and _fits(frame, start_us, end_us, span, width_px,
+                                                 lanes):
+                del self._recent[i]
+                self._frame, self._geometry = frame, geometry
+                self._show_geometry()
+                return True
+        self._frame_width = width_px
         bin_us = choose_bin_width(span, width_px, BAR_PX)
         margin = WINDOW_MARGIN * span
         window_factor = 1.0 + 2.0 * WINDOW_MARGIN
@@ -91,6 +107,12 @@ class LanesItem(pg.GraphicsObject):
             return
         self._geometry = build_geometry(f, self._data, layout, self._origin_us,
                                         len(self._colors))
+        self._show_geometry()
+
+    def _show_geometry(self) -> None:
+        f, layout = self._frame, self._layout
+        if f is None or layout is None:
+            return
         x0 = (f.start_us - self._origin_us) * 1e-6
         x1 = (f.end_us - self._origin_us) * 1e-6
         self.prepareGeometryChange()
@@ -192,3 +214,11 @@ def _visible(arr: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Rows of ``arr`` (sorted by column 0, x) with lo <= x <= hi: paint only what shows."""
     a, b = np.searchsorted(arr[:, 0], [lo, hi], side="left")
     return arr[a:b + 1] if b < len(arr) else arr[a:]
+
+
+def _fits(frame: Frame | None, start_us: float, end_us: float, span: float, width_px: float,
+          lanes: Sequence[int]) -> bool:
+    """Whether ``frame`` can draw the view: it covers it, its bins fit, it has its lanes."""
+    return (frame is not None and frame.covers(start_us, end_us)
+            and bin_width_still_fits(frame.bin_us, span, width_px, *BAR_PX_BAND)
+            and all(lane in frame.lanes for lane in lanes))
