@@ -45,6 +45,10 @@ BITMAP_MIN_DOCS = 100_000
 _TOKENIZE = re.search(r"tokenize='([^']*)'", FTS_DDL)
 assert _TOKENIZE is not None
 TOKENIZER = _TOKENIZE.group(1)
+MAX_ID_SPAN = 1 << 27
+"""Widest range of event ids searched through bitmaps: a word's bitmap is 16 MB there (and
+the last step unpacks it to one byte per id). Filature numbers events 1..n; a case whose
+ids spread wider is searched through FTS5 alone."""
 _RARE_BATCH = 200  # rare terms ORed in one FTS5 query
 _RARE_MAX = 2000  # more rare terms than this under one prefix: let FTS5 do the whole word
 
@@ -170,8 +174,8 @@ class SearchTerms:
         (lo,) = cur.fetchone()
         cur.execute("SELECT max(id) FROM event")
         (hi,) = cur.fetchone()
-        if not isinstance(lo, int) or not isinstance(hi, int) or hi - lo >= 1 << 34:
-            return None  # no events, or ids too sparse for a bitmap of them
+        if not isinstance(lo, int) or not isinstance(hi, int) or hi - lo >= MAX_ID_SPAN:
+            return None  # no events, or ids too spread out for a bitmap of them
         return cls(lo, hi)
 
     @property

@@ -185,3 +185,15 @@ def test_bitmaps_start_on_a_multiple_of_eight(ids: list[int]) -> None:
     assert first_id % 8 == 0 and first_id <= ids[0] < first_id + 8
     bits = np.unpackbits(np.frombuffer(zlib.decompress(blob), dtype=np.uint8))
     assert (np.flatnonzero(bits) + first_id).tolist() == ids
+
+
+def test_ids_spread_too_wide_for_bitmaps_go_to_fts5(case: Path, tmp_path: Path) -> None:
+    """A hostile id near 2^62 must not make the search allocate a bitmap of every id."""
+    copy = tmp_path / "spread.filature"
+    shutil.copy(case, copy)
+    con = sqlite3.connect(copy)
+    with con:
+        con.execute("UPDATE event SET id = ? WHERE id = (SELECT max(id) FROM event)",
+                    (1 << 62,))
+    assert SearchTerms.of(con) is None
+    con.close()
