@@ -101,7 +101,7 @@ def run_session(case: Path, timeout_s: float, selections: int, quick: bool
 def run_fts(case: Path) -> dict[str, object]:
     from timeline_script import summary_ms
 
-    from storage.event_queries import search_event_ids
+    from storage.event_queries import search_events
     from storage.opener import open_case
     from storage.search_terms import SearchTerms
 
@@ -118,7 +118,7 @@ def run_fts(case: Path) -> dict[str, object]:
                 hits = 0
                 for _ in range(FTS_REPEAT):
                     t = time.perf_counter()
-                    hits = len(search_event_ids(con, word, has_fts=source.has_fts, terms=terms))
+                    hits = len(search_events(con, word, has_fts=source.has_fts, terms=terms))
                     runs.append(time.perf_counter() - t)
                 every += runs
                 per_word[word] = {"hits": hits, "first_ms": round(runs[0] * 1e3, 2),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from storage.fts import fts_ids, fts_query, query_words
+from storage.text_hits import TextHits
 
 if TYPE_CHECKING:
     from storage.search_terms import SearchTerms
@@ -139,24 +140,25 @@ def format_amount(amount: object, currency: object) -> str:
     return f"{amount:,.{digits}f} {cur}".strip()
 
 
-def search_event_ids(
+def search_events(
     con: Any, text: str, *, has_fts: bool, terms: SearchTerms | None = None
-) -> np.ndarray:
-    """Sorted ids of events whose title or message contains every word of ``text``.
+) -> TextHits:
+    """Events whose title or message contains every word of ``text``.
 
     ``terms``: the case's search summary (:class:`~storage.search_terms.SearchTerms`), which
-    answers frequent words without walking FTS5's doclists; FTS5 answers the rest.
+    answers frequent words without walking FTS5's doclists (then the hits may come as a
+    bitmap); FTS5 answers the rest.
     """
     query = fts_query(text)
     if query is None:
-        return np.empty(0, dtype=np.int64)
+        return TextHits.of_ids(np.empty(0, dtype=np.int64))
     cur = con.cursor()
     if has_fts:
         if terms is not None:
-            ids = terms.search(cur, query_words(text))
-            if ids is not None:
-                return ids
-        return fts_ids(cur, query)
+            hits = terms.search(cur, query_words(text))
+            if hits is not None:
+                return hits
+        return TextHits.of_ids(fts_ids(cur, query))
     words = query_words(text)
     clause = " AND ".join(
         "(coalesce(title, '') || ' ' || coalesce(message, '')) LIKE ?" for _ in words
@@ -164,7 +166,14 @@ def search_event_ids(
     cur.execute(f"SELECT id FROM event WHERE {clause}", [f"%{w}%" for w in words])
     ids = np.fromiter((r[0] for r in cur.fetchall()), dtype=np.int64)
     ids.sort()
-    return ids
+    return TextHits.of_ids(ids)
+
+
+def search_event_ids(
+    con: Any, text: str, *, has_fts: bool, terms: SearchTerms | None = None
+) -> np.ndarray:
+    """Sorted ids of the events :func:`search_events` finds."""
+    return search_events(con, text, has_fts=has_fts, terms=terms).ids()
 
 
 def ids_ordered_by(con: Any, column: str, ascending: bool) -> np.ndarray:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 N = 20_000
-LOW = 400
+LOW = 150
 """Bitmap threshold for these small cases: frequent and rare terms, sparse and dense bitmaps."""
 
 QUERIES = (

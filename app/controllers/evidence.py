@@ -28,7 +28,7 @@ from storage.event_queries import (
     read_names,
     read_text_page,
     record_exists,
-    search_event_ids,
+    search_events,
 )
 from storage.events import read_event_columns, read_kind_times
 from storage.search_terms import SearchTerms
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from app.workers import Runner, TaskContext
     from storage.opener import CaseSource
     from storage.overview import CaseOverview
+    from storage.text_hits import TextHits
     from widgets.event_table import EventTableView
     from widgets.filter_bar import FilterBar
     from widgets.inspector import InspectorView
@@ -116,7 +117,7 @@ class EvidenceController(QObject):
         self._zone = "UTC"
         self._lane_mode = "kind"
         self._sort: tuple[str, bool] = ("Time", True)
-        self._text_ids: dict[str, np.ndarray] = {}  # a few recent searches, newest last
+        self._text_hits: dict[str, TextHits] = {}  # a few recent searches, newest last
         self._search_terms: list[SearchTerms | None] = []  # the case's summary, once looked up
         self._sorted_ids: dict[tuple[str, bool], np.ndarray] = {}
         self._linked_ids: dict[EntityRef, np.ndarray] = {}
@@ -231,7 +232,7 @@ class EvidenceController(QObject):
         self._ui_con = None
         self._events = None
         self._source = None
-        self._text_ids.clear()
+        self._text_hits.clear()
         self._search_terms = []
         self._sorted_ids.clear()
         self._linked_ids.clear()
@@ -252,34 +253,34 @@ class EvidenceController(QObject):
         window = self.state.time_selection
         lane_mode = self._lane_mode
         text = filters.text.strip()
-        cached_text = self._text_ids.get(text) if text else None
+        cached_text = self._text_hits.get(text) if text else None
         has_fts = source.has_fts
         summary = self._search_terms
 
-        def task(ctx: TaskContext) -> tuple[_Views, str, np.ndarray | None]:
-            text_ids = cached_text
-            if text and text_ids is None:
+        def task(ctx: TaskContext) -> tuple[_Views, str, TextHits | None]:
+            hits = cached_text
+            if text and hits is None:
                 con = source.connect()
                 try:
                     if has_fts and not summary:
                         summary.append(SearchTerms.of(con))
                     terms = summary[0] if summary else None
-                    text_ids = search_event_ids(con, text, has_fts=has_fts, terms=terms)
+                    hits = search_events(con, text, has_fts=has_fts, terms=terms)
                 finally:
                     con.close()
-            rows = events.filter_rows(filters, text_ids)
+            rows = events.filter_rows(filters, hits)
             data = events.timeline_data(rows, lane_mode)
             index = LaneIndex(data)
-            table_rows = events.filter_rows(filters, text_ids, window) if window else rows
-            return _Views(data, index, table_rows, len(rows)), text, text_ids
+            table_rows = events.filter_rows(filters, hits, window) if window else rows
+            return _Views(data, index, table_rows, len(rows)), text, hits
 
-        def done(result: tuple[_Views, str, np.ndarray | None]) -> None:
-            views, text_key, text_ids = result
-            if text_key and text_ids is not None:
-                self._text_ids.pop(text_key, None)
-                self._text_ids[text_key] = text_ids
-                while len(self._text_ids) > TEXT_CACHE:  # 2.7 M hits at 10^7 are 22 MB
-                    del self._text_ids[next(iter(self._text_ids))]
+        def done(result: tuple[_Views, str, TextHits | None]) -> None:
+            views, text_key, hits = result
+            if text_key and hits is not None:
+                self._text_hits.pop(text_key, None)
+                self._text_hits[text_key] = hits
+                while len(self._text_hits) > TEXT_CACHE:  # a few MB each at 10^7 events
+                    del self._text_hits[next(iter(self._text_hits))]
             self.timeline.set_data(views.timeline, views.index)
             self._table_rows = views.table_rows
             self._apply_table()

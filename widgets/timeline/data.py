@@ -53,7 +53,8 @@ class TimelineData:
     kind_names : tuple of str
         Event kind vocabulary; shown as plain text.
     lane : numpy.ndarray
-        ``int32`` index into ``lanes``.
+        Integer index into ``lanes`` (any integer type; the app uses the smallest unsigned
+        one that holds the lane count).
     lanes : tuple of Lane
         The rows, in the controller's preferred order.
     """
