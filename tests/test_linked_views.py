@@ -231,3 +231,33 @@ def test_table_follows_the_timeline_when_nothing_is_selected(window, qtbot, case
     assert list(window.table.selected_ids()) == [2]
     selected = table.visualRect(window.table.model().index(1, 0))
     assert table.viewport().rect().contains(selected.center())  # still in view
+
+
+def test_kinds_read_the_same_in_every_view(window, qtbot, case) -> None:
+    """``account_created`` is "account created" on lanes, legend, table, filter bar and
+    inspector; the stored value stays in the filter's key."""
+    from PySide6.QtCore import Qt as QtNS
+    from PySide6.QtWidgets import QToolButton
+
+    from widgets.event_table_model import KIND
+
+    open_and_wait(window, qtbot, case)
+    shown = "account created"
+    timeline = window.timeline
+    assert shown in [lane.label for lane in timeline.data.lanes]
+    assert shown in [label.text() for label in timeline.legend.name_labels]
+    model = window.table._model
+    cells = {model.data(model.index(r, KIND), QtNS.ItemDataRole.DisplayRole)
+             for r in range(model.rowCount())}
+    assert shown in cells and "account_created" not in cells
+    button = window.filter_bar.findChild(QToolButton, "kindFilter")
+    rows = button.model
+    display = QtNS.ItemDataRole.DisplayRole
+    texts = [rows.data(rows.index(r), display) for r in range(rows.rowCount())]
+    assert any(t.startswith(f"{shown}  (") for t in texts)
+    window.filter_bar.show_filters(FilterChoice(kinds=frozenset({"account_created"})))
+    assert f"Kinds: {shown}" in button.text()
+    event = next(int(i) for i, k in zip(timeline.data.ids, timeline.data.kind, strict=True)
+                 if timeline.data.kind_names[k] == "account_created")
+    window.select(EntityRef("event", event))
+    qtbot.waitUntil(lambda: f"— {shown}" in window.inspector.text(), timeout=5_000)

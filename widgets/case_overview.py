@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.labels import vocab_label
 from widgets.plain_text import plain_label, set_plain, visible
 from widgets.timefmt import format_duration, format_instant
 
@@ -212,12 +213,12 @@ class CaseOverviewView(QWidget):
             if name in TABLE_NAMES
         ]
         _fill(self._counts, count_rows, numeric={1})
-        kind_rows = [(kind.replace("_", " "), f"{n:,}") for kind, n in overview.kind_counts.items()]
+        kind_rows = [(vocab_label(kind), f"{n:,}") for kind, n in overview.kind_counts.items()]
         _fill(self._kinds, kind_rows, numeric={1})
         exhibit_rows = [
             (
                 ex.label,
-                ex.kind.replace("_", " ") if isinstance(ex.kind, str) else ex.kind,
+                vocab_label(ex.kind) if isinstance(ex.kind, str) else ex.kind,
                 format_instant(ex.acquired_at, zone),
                 ex.acquired_by or "",
                 ex.sha256 or "",

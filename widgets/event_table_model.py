@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush
 
+from widgets.labels import vocab_label
 from widgets.plain_text import tooltip_text, visible
 from widgets.timefmt import format_both, format_instant
 
@@ -312,7 +313,9 @@ class EventTableModel(QAbstractTableModel):
         """Display form of a kind/actor/platform name, memoised: names repeat on every row."""
         shown = self._names.get((column, key))
         if shown is None:
-            shown = self._names[(column, key)] = cell_text(self._original(column, key))
+            original = self._original(column, key)
+            shown = cell_text(vocab_label(original) if column == KIND else original)
+            self._names[(column, key)] = shown
         return shown
 
     def _page(self, number: int) -> _Page:

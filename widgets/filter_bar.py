@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.labels import vocab_label
 from widgets.plain_text import plain_label, set_plain, tooltip_text, visible
 
 if TYPE_CHECKING:
@@ -287,7 +288,8 @@ class FilterBar(QWidget):
         ``kinds`` are ``(name, event count)``, ``actors`` and ``platforms`` ``(id, label)``.
         """
         self._kinds.set_items(
-            (name, f"{visible(name, limit=80)}  ({count:,})", name, name) for name, count in kinds
+            (name, f"{visible(vocab_label(name), limit=80)}  ({count:,})", name, vocab_label(name))
+            for name, count in kinds
         )
         self._actors.set_items(
             (int(i), f"{visible(label, limit=80)}  #{i}", f"{label}\n#{i}", label)

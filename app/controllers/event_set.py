@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from widgets.labels import vocab_label
 from widgets.timeline import Lane, TimelineData
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ class EventSet:
             lane_of_code[order] = np.arange(len(order), dtype=dtype)
             lane = lane_of_code[kinds] if len(rows) else np.empty(0, dtype=dtype)
             lanes = tuple(
-                Lane(f"kind:{c.kinds[i]}", c.kinds[i].replace("_", " ")) for i in order
+                Lane(f"kind:{c.kinds[i]}", vocab_label(c.kinds[i])) for i in order
             )
         else:
             values = (c.actor if lane_mode == "actor" else c.platform)[rows]
@@ -231,7 +232,7 @@ def timeline_from_kind_times(kind_times: Mapping[str, np.ndarray]) -> TimelineDa
         kind=kind,
         kind_names=names,
         lane=lane_of_code[kind],
-        lanes=tuple(Lane(f"kind:{names[i]}", names[i].replace("_", " ")) for i in lane_order),
+        lanes=tuple(Lane(f"kind:{names[i]}", vocab_label(names[i])) for i in lane_order),
     )
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from storage.event_queries import format_amount
 from widgets.inspector import InspectorRecord
+from widgets.labels import vocab_label
 from widgets.timefmt import format_both, format_duration, to_datetime
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def event_record(d: EventDetail, zone: str) -> tuple[InspectorRecord, list[tuple
     if d.exhibit_id is not None:
         links.append((f"Exhibit: {d.exhibit_label or d.exhibit_id}", "exhibit", d.exhibit_id))
     record = InspectorRecord(
-        heading=f"Event {d.id} — {(d.kind or '').replace('_', ' ')}",
+        heading=f"Event {d.id} — {vocab_label(d.kind or '')}",
         fields=fields,
         exhibit_label=d.exhibit_label,
         exhibit_sha256=d.exhibit_sha256,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
+from widgets.labels import vocab_label
 from widgets.plain_text import plain_label, tooltip_text
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class KindLegend(QScrollArea):
             swatch = QLabel()
             swatch.setFixedSize(12, 12)
             swatch.setStyleSheet(f"background-color: {colors[i].name()}; border-radius: 2px;")
-            label = plain_label(names[i])
+            label = plain_label(vocab_label(names[i]))
             label.setToolTip(tooltip_text(f"{names[i]}: {counts[i]:,} events"))
             self._row.addWidget(swatch)
             self._row.addWidget(label)

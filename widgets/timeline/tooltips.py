@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from widgets.labels import vocab_label
 from widgets.plain_text import visible
 from widgets.timefmt import format_both, format_duration, format_instant
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 def kind_name(kind_names: Sequence[str], k: int) -> str:
     """A kind's name, or a marker for an index outside the vocabulary."""
-    return kind_names[k] if 0 <= k < len(kind_names) else f"(unknown kind {k})"
+    return vocab_label(kind_names[k]) if 0 <= k < len(kind_names) else f"(unknown kind {k})"
 
 
 def event_text(data: TimelineData, pos: int, zone_name: str,
