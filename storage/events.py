@@ -179,7 +179,10 @@ def _kind_times(cur: Any, kind: str, cancelled: Cancelled | None) -> np.ndarray:
         last = int(page[-1])
         skip = int(np.count_nonzero(page == last)) + (skip if last == after else 0)
         after = last
-    times = np.concatenate(parts) if len(parts) != 1 else parts[0]
+    if len(parts) == 1:
+        times = parts[0]
+    else:  # several pages, or none (a kind no event has)
+        times = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
     if len(times) > 1 and not bool(np.all(times[1:] >= times[:-1])):
         times.sort()  # SQLite keeps the subquery's order; a surprise must not unsort lanes
     return times

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from storage.events import CaseDataError
+from storage.events import parse_ints
 
 #: Name of the optional full-text index over ``event.title`` and ``event.message``.
 FTS_TABLE = "event_fts"
@@ -83,7 +83,7 @@ def fts_ids(cur: Any, query: str) -> np.ndarray:
         text, count = cur.fetchone()
     except sqlite3.Error:  # SQLITE_TOOBIG: more hits than one string may hold
         return _fts_ids_paged(cur, query)
-    ids = _parse_ids(text, count)
+    ids = parse_ints(text, count, "full-text index")
     if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
         ids.sort()  # FTS5 answers in rowid order; a hostile index might not
     return ids
@@ -100,20 +100,8 @@ def _fts_ids_paged(cur: Any, query: str) -> np.ndarray:
         text, count, last = cur.fetchone()
         if not count:
             break
-        parts.append(_parse_ids(text, count))
+        parts.append(parse_ints(text, count, "full-text index"))
         if count < _ID_PAGE:
             break
         after = int(last)
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-
-
-def _parse_ids(text: object, count: int) -> np.ndarray:
-    if not count:
-        return np.empty(0, dtype=np.int64)
-    try:
-        ids = np.fromstring(str(text), dtype=np.int64, sep=",")
-    except ValueError:  # (a DeprecationWarning for malformed text in older numpy)
-        ids = np.empty(0, dtype=np.int64)
-    if len(ids) != count:
-        raise CaseDataError("the full-text index holds rowids that are not integers")
-    return ids

@@ -211,3 +211,13 @@ def test_kinds_by_skip_scan_and_its_fallback(case: Path, monkeypatch: pytest.Mon
         con.close()
     sizes = [len(v) for v in times.values()]
     assert sizes == sorted(sizes, reverse=True)  # most frequent first: the lanes' order
+
+
+def test_kind_times_of_a_kind_without_events_are_empty(case: Path) -> None:
+    with open_case(case) as source:
+        con = source.connect()
+        try:
+            times = read_kind_times(con, ["payment", "no_such_kind"])
+        finally:
+            con.close()
+    assert times["no_such_kind"].tolist() == [] and len(times["payment"]) == 2
