@@ -129,10 +129,13 @@ def test_filter_bar_filters_timeline_and_table(window, qtbot, case) -> None:
 def test_text_search_uses_the_full_text_index(window, qtbot, case) -> None:
     open_and_wait(window, qtbot, case)
     window.state.set_filters(Filters(text="relay"))
+    assert window.filter_bar.result_count_text() == "Searching…"  # until the views follow
     expected = [i for i in range(1, EVENTS + 1) if i % 3 == 0]  # factory messages
     qtbot.waitUntil(lambda: window.table.model().rowCount() == len(expected), timeout=5_000)
     model = window.table.model()
     assert sorted(model.id_at(r) for r in range(model.rowCount())) == expected
+    qtbot.waitUntil(lambda: window.filter_bar.result_count_text()
+                    == f"{len(expected):,} of {EVENTS:,} events", timeout=5_000)
     window.state.set_filters(Filters(text="nosuchwordanywhere"))
     qtbot.waitUntil(lambda: window.table.model().rowCount() == 0, timeout=5_000)
 

@@ -314,6 +314,10 @@ class FilterBar(QWidget):
         """``12,345 of 1,000,000 events``."""
         set_plain(self._count, f"{shown:,} of {total:,} events")
 
+    def show_pending(self, searching: bool) -> None:
+        """The views are being filtered (a broad search at 10^7 events can take a moment)."""
+        set_plain(self._count, "Searching…" if searching else "Filtering…")
+
     def choice(self) -> FilterChoice:
         """The filters as currently edited (including text not yet sent)."""
         return FilterChoice(

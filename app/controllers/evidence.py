@@ -192,7 +192,13 @@ class EvidenceController(QObject):
                 con.close()
             return EventSet(columns, actors, platforms)
 
-        self._load.request(full, self._on_full_loaded, self._on_load_failed)
+        total = len(data)
+
+        def progress(_step: str, fraction: float) -> None:
+            if 0.0 <= fraction < 1.0:
+                self.table.show_notice(f"Loading {total:,} events… {fraction:.0%}")
+
+        self._load.request(full, self._on_full_loaded, self._on_load_failed, progress)
 
     def _on_full_loaded(self, events: EventSet) -> None:
         self._events = events
@@ -480,6 +486,9 @@ class EvidenceController(QObject):
             FilterChoice(kinds=filters.kinds, actors=filters.actors,
                          platforms=filters.platforms, text=filters.text)
         )
+        if self._events is not None:
+            text = filters.text.strip()
+            self.filter_bar.show_pending(bool(text) and text not in self._text_hits)
         self._recompute()
 
     def _on_state_view_window_changed(self, window: TimeWindow | None) -> None:
