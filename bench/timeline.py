@@ -12,8 +12,10 @@ process, and peak RSS (VmHWM) that belongs to one scenario only. The parent neve
 Qt. Cases come from ``--cases`` (default: ``<user cache>/Filature/bench``); a missing
 ``synthetic-N.filature`` is generated there with ``write_synthetic_case`` (seed 1, as
 ``main.py generate``). Each case file is read once before it is timed so every probe sees
-the same warm page cache. ``FILATURE_HOME`` points the probes at a temporary folder, so the
-user's settings and recent files are never touched; cases are opened read-only.
+the same warm page cache. ``FILATURE_HOME`` points every probe at a fresh temporary folder,
+so the user's settings and recent files are never touched and no probe finds what an
+earlier one cached (every open is a first open); cases are opened read-only. One more open
+is measured with the case's event columns already in the cache (``reopen``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -98,17 +101,24 @@ class Probes:
 
     def __init__(self, home: Path, timeout_s: float) -> None:
         self._timeout = timeout_s
+        self._home = home
         self._env = dict(os.environ, FILATURE_HOME=str(home),
                          QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
                          PYTHONPATH=os.pathsep.join(
                              p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
 
-    def run(self, scenario: str, case: Path, *extra: str) -> dict[str, Any]:
+    def new_home(self) -> Path:
+        """A fresh user folder: nothing cached from an earlier probe (every open is cold)."""
+        return Path(tempfile.mkdtemp(prefix="probe-", dir=self._home))
+
+    def run(self, scenario: str, case: Path, *extra: str, home: Path | None = None
+            ) -> dict[str, Any]:
         cmd = [sys.executable, str(PROBE), scenario, "--case", str(case),
                "--timeout", str(self._timeout), *extra]
+        env = dict(self._env, FILATURE_HOME=str(home or self.new_home()))
         t = time.perf_counter()
         try:
-            proc = subprocess.run(cmd, env=self._env, cwd=ROOT, stdout=subprocess.PIPE,
+            proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
                                   text=True, timeout=self._timeout + 120, check=False)
         except subprocess.TimeoutExpired:
             return {"error": f"{scenario} probe timed out"}
@@ -173,6 +183,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         probes = Probes(Path(home), args.timeout)
         warm(cases[open_size])
         out["open"], empty = measure_open(probes, cases[open_size], args.repeat)
+        out["reopen"] = measure_reopen(probes, cases[open_size])
         rss: dict[str, Any] = {"empty_app": median(empty) if empty else None}
         out["frames"], out["fts"], out["open_by_size"] = {}, {}, {}
         runs: dict[int, list[dict[str, Any]]] = {n: [] for n in cases}
@@ -202,6 +213,36 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     out["bench_seconds"] = round(time.perf_counter() - started, 1)
     out["machine"]["load_avg_at_end"] = [round(v, 2) for v in os.getloadavg()]
     return out
+
+
+def measure_reopen(probes: Probes, case: Path) -> dict[str, Any]:
+    """Open a case whose event columns are in the user's cache (as after a first opening).
+
+    The parent writes the cache entry itself (a probe exits as soon as it is ready, maybe
+    before its own background write is done), then a probe opens the case with that cache.
+    """
+    from storage import column_cache
+    from storage.events import read_event_columns, read_kind_times
+
+    say("reopen with cached columns")
+    home = probes.new_home()
+    previous = os.environ.get("FILATURE_HOME")
+    os.environ["FILATURE_HOME"] = str(home)
+    try:
+        con = sqlite3.connect(f"file:{case}?mode=ro", uri=True)
+        try:
+            kinds = list(read_kind_times(con))  # the order the app reads them in
+            column_cache.save(case, kinds, read_event_columns(con, kinds))
+        finally:
+            con.close()
+    finally:
+        if previous is None:
+            os.environ.pop("FILATURE_HOME", None)
+        else:
+            os.environ["FILATURE_HOME"] = previous
+    result = probes.run("open", case, home=home)
+    keys = ("first_paint_ms", "ready_ms", "open_to_ready_ms", "loaded", "error")
+    return {k: result[k] for k in keys if k in result}
 
 
 def _best_frames(sessions: list[dict[str, Any]]) -> Any:

@@ -20,7 +20,8 @@ from app.controllers.event_set import EventSet, take, timeline_from_kind_times
 from app.controllers.inspector_records import count_record, event_record
 from app.memory import release_free_memory
 from app.state import EntityRef, Filters, TimeWindow
-from app.workers import LatestOnly
+from app.workers import Beside, LatestOnly
+from storage import column_cache
 from storage.event_queries import (
     ids_ordered_by,
     linked_event_ids,
@@ -37,9 +38,12 @@ from widgets.filter_bar import FilterChoice
 from widgets.timeline.binning import LaneIndex
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from app.session import CaseSession
     from app.state import AppState
     from app.workers import Runner, TaskContext
+    from storage.events import EventColumns
     from storage.opener import CaseSource
     from storage.overview import CaseOverview
     from storage.text_hits import TextHits
@@ -51,6 +55,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 IN_MEMORY_SORT = ("Time", "Kind", "Actor", "Platform")
 TABLE_FOLLOW_MS = 150
+CACHE_FROM_EVENTS = 100_000
+"""Cases with at least this many events keep their columns in the user's cache (smaller ones
+read in a fraction of a second anyway)."""
 TEXT_CACHE = 8
 """Searches whose hits are kept, so that going back to a recent query costs nothing."""
 
@@ -181,18 +188,23 @@ class EvidenceController(QObject):
         source = self._source
         assert source is not None
         kind_names = [k for k, _ in kinds]
+        path = source.path if source.is_sqlite else None  # the evidence file, for the cache
+        total = len(data)
 
-        def full(ctx: TaskContext) -> EventSet:
+        def full(ctx: TaskContext) -> tuple[EventSet, bool]:
+            columns = column_cache.load(path, kind_names, total) if path else None
+            cached = columns is not None
             con = source.connect()
             try:
-                columns = read_event_columns(con, kind_names, ctx.progress, ctx.cancelled)
+                if columns is None:
+                    columns = read_event_columns(con, kind_names, ctx.progress, ctx.cancelled)
                 actors = read_names(con, "actor")
                 platforms = read_names(con, "platform")
             finally:
                 con.close()
-            return EventSet(columns, actors, platforms)
-
-        total = len(data)
+            if not cached and path is not None and len(columns) >= CACHE_FROM_EVENTS:
+                self._keep_columns(path, kind_names, columns)
+            return EventSet(columns, actors, platforms), cached
 
         def progress(_step: str, fraction: float) -> None:
             if 0.0 <= fraction < 1.0:
@@ -200,7 +212,16 @@ class EvidenceController(QObject):
 
         self._load.request(full, self._on_full_loaded, self._on_load_failed, progress)
 
-    def _on_full_loaded(self, events: EventSet) -> None:
+    def _keep_columns(self, path: Path, kinds: list[str], columns: EventColumns) -> None:
+        """Save the columns for the next opening, on a thread of their own (worker side).
+
+        Called from the loading task: the views do not wait for the write (~0.3 s at 10^6
+        events, a few seconds at 10^7), and a failed write only costs the next opening time.
+        """
+        Beside(lambda: column_cache.save(path, kinds, columns), "keep-columns")
+
+    def _on_full_loaded(self, result: tuple[EventSet, bool]) -> None:
+        events, _cached = result
         self._events = events
         self.filter_bar.set_choices(
             events.kind_counts(),
