@@ -48,7 +48,7 @@ MAX_SELECTION_RANGES = 2_000
 #: Starting widths from sample text; the user can drag them, Exhibit stretches.
 _WIDTH_SAMPLES = {
     "Time": "2024-10-27 02:30:00 CEST (UTC+02:00)",
-    "Kind": "shipment_leg",
+    "Kind": "customs detention",  # the longest kind Filature writes, as shown
     "Actor": "an actor's pseudonym",
     "Platform": "a platform name",
     "Title": "a title of about this length, cut with an ellipsis…",

@@ -38,12 +38,9 @@ from widgets.filter_bar import FilterChoice
 from widgets.timeline.binning import LaneIndex
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from app.session import CaseSession
     from app.state import AppState
     from app.workers import Runner, TaskContext
-    from storage.events import EventColumns
     from storage.opener import CaseSource
     from storage.overview import CaseOverview
     from storage.text_hits import TextHits
@@ -191,7 +188,7 @@ class EvidenceController(QObject):
         path = source.path if source.is_sqlite else None  # the evidence file, for the cache
         total = len(data)
 
-        def full(ctx: TaskContext) -> tuple[EventSet, bool]:
+        def full(ctx: TaskContext) -> EventSet:
             columns = column_cache.load(path, kind_names, total) if path else None
             cached = columns is not None
             con = source.connect()
@@ -203,8 +200,10 @@ class EvidenceController(QObject):
             finally:
                 con.close()
             if not cached and path is not None and len(columns) >= CACHE_FROM_EVENTS:
-                self._keep_columns(path, kind_names, columns)
-            return EventSet(columns, actors, platforms), cached
+                # On a thread of its own: the views do not wait for the write (~0.3 s at
+                # 10^6 events, a few seconds at 10^7); a failed one costs the next opening.
+                Beside(lambda: column_cache.save(path, kind_names, columns), "keep-columns")
+            return EventSet(columns, actors, platforms)
 
         def progress(_step: str, fraction: float) -> None:
             if 0.0 <= fraction < 1.0:
@@ -212,16 +211,7 @@ class EvidenceController(QObject):
 
         self._load.request(full, self._on_full_loaded, self._on_load_failed, progress)
 
-    def _keep_columns(self, path: Path, kinds: list[str], columns: EventColumns) -> None:
-        """Save the columns for the next opening, on a thread of their own (worker side).
-
-        Called from the loading task: the views do not wait for the write (~0.3 s at 10^6
-        events, a few seconds at 10^7), and a failed write only costs the next opening time.
-        """
-        Beside(lambda: column_cache.save(path, kinds, columns), "keep-columns")
-
-    def _on_full_loaded(self, result: tuple[EventSet, bool]) -> None:
-        events, _cached = result
+    def _on_full_loaded(self, events: EventSet) -> None:
         self._events = events
         self.filter_bar.set_choices(
             events.kind_counts(),
