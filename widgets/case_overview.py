@@ -10,16 +10,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QFormLayout,
     QFrame,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,11 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from widgets.labels import vocab_label
-from widgets.plain_text import plain_label, set_plain, visible
+from widgets.plain_text import plain_label, set_plain, tooltip_text, visible
 from widgets.timefmt import format_duration, format_instant
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+SIDE_BY_SIDE_PX = 760
+"""Narrower than this, the case facts and the contents tables stack."""
 
 TABLE_NAMES = {
     "event": "Events",
@@ -135,6 +139,9 @@ class CaseOverviewView(QWidget):
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self._hash_label.setFont(mono)
+        # 64 hex digits must not break, nor widen the dock: clipped when narrow, whole in the
+        # tooltip, in a selection and in the status bar.
+        self._hash_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._hash_progress = QProgressBar()
         self._hash_progress.setRange(0, 1000)
         self._hash_progress.setTextVisible(False)
@@ -153,9 +160,9 @@ class CaseOverviewView(QWidget):
         self._counts = _readonly_table(["Table", "Rows"])
         self._kinds = _readonly_table(["Event kind", "Events"])
         counts_box = QGroupBox("Contents")
-        counts_layout = QHBoxLayout(counts_box)
-        counts_layout.addWidget(self._counts)
-        counts_layout.addWidget(self._kinds)
+        self._contents = QBoxLayout(QBoxLayout.Direction.LeftToRight, counts_box)
+        self._contents.addWidget(self._counts)
+        self._contents.addWidget(self._kinds)
 
         self._exhibits = _readonly_table(
             ["Exhibit", "Kind", "Acquired", "By", "SHA-256", "Description"]
@@ -163,9 +170,10 @@ class CaseOverviewView(QWidget):
         exhibits_box = QGroupBox("Exhibits")
         QVBoxLayout(exhibits_box).addWidget(self._exhibits)
 
-        top = QHBoxLayout()
+        top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         top.addWidget(facts_box, 3)
         top.addWidget(counts_box, 2)
+        self._top = top
         layout = QVBoxLayout(self)
         layout.addWidget(self._banner)
         layout.addWidget(self._title)
@@ -175,6 +183,20 @@ class CaseOverviewView(QWidget):
         layout.addWidget(line)
         layout.addLayout(top, 3)
         layout.addWidget(exhibits_box, 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Side by side when there is room; stacked in a narrow dock (scrolls down, not across).
+
+        Applies to the case facts and the contents, and to the two contents tables.
+        """
+        super().resizeEvent(event)
+        wide = event.size().width() >= SIDE_BY_SIDE_PX
+        direction = (QBoxLayout.Direction.LeftToRight if wide
+                     else QBoxLayout.Direction.TopToBottom)
+        self._top.setDirection(direction)
+        self._contents.setDirection(direction)
+        self._top.setStretch(0, 3 if wide else 0)  # stacked, the facts take only their height
+        self._top.setStretch(1, 2 if wide else 1)
 
     # -- called by the controller; never emits -------------------------------------------
     def show_overview(
@@ -238,6 +260,7 @@ class CaseOverviewView(QWidget):
         """Final state of the hash: the hex digest, or why there is none."""
         self._hash_progress.hide()
         set_plain(self._hash_label, text)
+        self._hash_label.setToolTip(tooltip_text(text))
 
     def hash_text(self) -> str:
         """What the hash field shows (for tests and the status bar)."""
