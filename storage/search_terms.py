@@ -50,6 +50,8 @@ MAX_ID_SPAN = 1 << 27
 """Widest range of event ids searched through bitmaps: a word's bitmap is 16 MB there (and
 the last step unpacks it to one byte per id). Filature numbers events 1..n; a case whose
 ids spread wider is searched through FTS5 alone."""
+SPARSE_BELOW = 64
+"""A bitmap with fewer than one bit in this many set is compressed; a denser one is stored."""
 _RARE_BATCH = 200  # rare terms ORed in one FTS5 query
 _RARE_MAX = 2000  # more rare terms than this under one prefix: let FTS5 do the whole word
 
@@ -77,10 +79,6 @@ def encode_mask(mask: np.ndarray, first_id: int) -> tuple[int, bytes] | None:
     packed = packed[start:stop]
     sparse = int(np.bitwise_count(packed).sum()) * SPARSE_BELOW < len(packed) * 8
     return first_id - lead + 8 * start, zlib.compress(packed.tobytes(), 1 if sparse else 0)
-
-
-SPARSE_BELOW = 64
-"""A bitmap with fewer than one bit in this many set is compressed; a denser one is stored."""
 
 
 def encode_ids(ids: np.ndarray) -> tuple[int, bytes] | None:

@@ -78,7 +78,7 @@ class TermCounter:
 
 
 class _Groups:
-    """Event rows grouped by a code: ``rows(code)`` without scanning every event again."""
+    """Event rows grouped by a code, so that marking a code's rows does not scan them all."""
 
     def __init__(self, parts: list[np.ndarray], codes: int) -> None:
         values = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint16)
