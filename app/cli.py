@@ -150,20 +150,39 @@ def run_info(ns: argparse.Namespace) -> int:
     from storage.integrity import sha256_file
     from storage.opener import open_case
     from storage.overview import read_overview
+    from storage.time_rules import iso
+    from storage.value_checks import check_values
 
     try:
         with open_case(ns.case) as source:
             overview = read_overview(source)
+            con = source.connect()
+            try:
+                issues = check_values(con)
+            finally:
+                con.close()
             hashes = {str(p): sha256_file(p) for p in source.evidence_files()}
+            zone = overview.time_zone
+
+            def instant(ts: int | None) -> dict[str, object]:
+                return {"us": ts, "utc": iso(ts), "case_zone": iso(ts, zone)}
+
             facts = {
                 "case": ns.case,
                 "info": dict(overview.info),
-                "time_zone": overview.time_zone,
+                "time_zone": zone,
                 "first_ts": overview.first_ts,
                 "last_ts": overview.last_ts,
+                "first": instant(overview.first_ts),
+                "last": instant(overview.last_ts),
                 "counts": dict(overview.counts),
+                "events_time_not_set": overview.unplaced_events,
                 "sha256": hashes,
-                "warnings": list(source.warnings),
+                "warnings": [*source.warnings, *(issue.line() for issue in issues)],
+                "value_issues": [
+                    {"code": i.code, "count": i.count, "examples": list(i.examples),
+                     "message": i.message} for i in issues
+                ],
             }
     except CaseOpenError as exc:
         return _fail(str(exc))
@@ -177,6 +196,13 @@ def run_gui(ns: argparse.Namespace) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         if not ns.screenshot.parent.exists():
             return _fail(f"cannot write {ns.screenshot}: folder does not exist")
+    else:
+        # Qt aborts (exit 134) when its platform plugin cannot start: ask first, in one line.
+        from app.display_check import window_problem
+
+        problem = window_problem()
+        if problem is not None:
+            return _fail(problem)
     from PySide6.QtWidgets import QApplication
 
     from app import qt_log
@@ -189,6 +215,8 @@ def run_gui(ns: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="filature: %(name)s: %(message)s")
     qt_log.install()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from app.fonts import install_fonts  # needs the QApplication, before any window
+    install_fonts(app)
     app.setApplicationName("Filature")
     app.setOrganizationName("Filature")
     clear_stale_working_copies()

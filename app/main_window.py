@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QProgressBar,
     QScrollArea,
     QStackedWidget,
@@ -35,12 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.controllers.evidence import EvidenceController
+from app.controllers.value_checks import ValueChecksController
 from app.deep_link import DeepLink, DeepLinkError
 from app.memory import tune_allocator
 from app.session import CaseSession, FileHash
 from app.settings import Settings
 from app.state import AppState, EntityRef, TimeWindow
-from storage.paths import user_config_dir, user_data_dir
 from widgets.case_overview import CaseOverviewView
 from widgets.event_table import EventTableView
 from widgets.filter_bar import FilterBar
@@ -127,6 +126,7 @@ class MainWindow(QMainWindow):
         # resets the state first, then the window applies the deep link to it.
         self.evidence = EvidenceController(self.state, self.session, runner, self.timeline,
                                            self.table, self.inspector, self.filter_bar)
+        self.value_checks = ValueChecksController(self.session, runner, self.overview_view)
 
         self._build_status_bar()
         self._build_menus()
@@ -210,13 +210,25 @@ class MainWindow(QMainWindow):
         self.action_fit = QAction("Show &Whole Case", self, shortcut=QKeySequence("Ctrl+0"))
         self.action_fit.triggered.connect(self.timeline.fit_all)
         self.view_menu.addAction(self.action_fit)
+        self.action_hide_empty = QAction("&Hide Empty Lanes", self, checkable=True)
+        self.action_hide_empty.setToolTip("Leave out the timeline's lanes that have no event in "
+                                          "the visible range")
+        self.action_hide_empty.setChecked(self._settings.hide_empty_lanes())
+        self.timeline.set_hide_empty_lanes(self.action_hide_empty.isChecked())
+        self.action_hide_empty.toggled.connect(self._on_hide_empty_toggled)
+        self.view_menu.addAction(self.action_hide_empty)
         self.view_menu.addSeparator()
         for dock in (self.case_dock, self.inspector_dock, self.table_dock):
             self.view_menu.addAction(dock.toggleViewAction())
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About Filature", self)
-        about.triggered.connect(self._on_about_triggered)
-        help_menu.addAction(about)
+        from app.help_pages import show_shortcuts, tr
+
+        help_menu = self.menuBar().addMenu(tr("&Help"))
+        self.action_shortcuts = QAction(tr("&Keyboard Shortcuts"), self)
+        self.action_shortcuts.triggered.connect(lambda: show_shortcuts(self))
+        help_menu.addAction(self.action_shortcuts)
+        self.action_about = QAction(tr("&About Filature"), self)
+        self.action_about.triggered.connect(self._on_about_triggered)
+        help_menu.addAction(self.action_about)
         self._rebuild_recent_menu(self._settings.recent_cases())
 
     def _connect(self) -> None:
@@ -230,6 +242,7 @@ class MainWindow(QMainWindow):
         s.sig_hash_failed.connect(self._on_session_hash_failed)
         s.sig_ready.connect(self._on_session_ready)
         self.evidence.sig_loaded.connect(self._on_evidence_loaded)
+        self.value_checks.sig_done.connect(self._maybe_ready)
         self.state.sig_view_window_changed.connect(self._on_state_view_window_changed)
         self.state.sig_selection_changed.connect(self._on_state_selection_changed)
         self.message_page.sig_open_requested.connect(self._on_open_triggered)
@@ -307,10 +320,12 @@ class MainWindow(QMainWindow):
         self._maybe_ready()
 
     def _on_evidence_loaded(self) -> None:
+        self.value_checks.start()  # after the views: the first picture never waits for it
         self._maybe_ready()
 
     def _maybe_ready(self) -> None:
-        if self._session_ready and self.evidence.loaded and not self._ready_sent:
+        if (self._session_ready and self.evidence.loaded and self.value_checks.done
+                and not self._ready_sent):
             self._ready_sent = True
             self.sig_ready.emit()
 
@@ -364,6 +379,11 @@ class MainWindow(QMainWindow):
         if path:
             self.open_case(path)
 
+    def _on_hide_empty_toggled(self, on: bool) -> None:
+        self.timeline.set_hide_empty_lanes(on)
+        if self._persist:
+            self._settings.set_hide_empty_lanes(on)
+
     def _on_fullscreen_toggled(self, on: bool) -> None:
         self.showFullScreen() if on else self.showNormal()
 
@@ -371,17 +391,9 @@ class MainWindow(QMainWindow):
         self.open_case(target)
 
     def _on_about_triggered(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("About Filature")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(
-            "Filature — offline viewer for the evidence of online-trafficking cases.\n\n"
-            "Cases are opened read-only and never written. Filature makes no network "
-            "connection of any kind.\n\n"
-            f"Notes and bookmarks: {user_data_dir()}\n"
-            f"Settings: {user_config_dir()}"
-        )
-        box.exec()
+        from app.help_pages import show_about
+
+        show_about(self)  # versions and folders in use; window-modal, does not block
 
     # -- helpers ----------------------------------------------------------------------------
     def _rebuild_recent_menu(self, items: list[str]) -> None:

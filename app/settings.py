@@ -59,3 +59,13 @@ class Settings:
         self._qs.setValue("window/geometry", geometry)
         self._qs.setValue("window/state", state)
         self._qs.sync()
+
+    def hide_empty_lanes(self) -> bool:
+        """View ▸ Hide Empty Lanes, as the user last left it (off by default)."""
+        value = self._qs.value("view/hide_empty_lanes", False)
+        return value in (True, "true", "1", 1)
+
+    def set_hide_empty_lanes(self, on: bool) -> None:
+        """Remember View ▸ Hide Empty Lanes."""
+        self._qs.setValue("view/hide_empty_lanes", bool(on))
+        self._qs.sync()

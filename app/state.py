@@ -88,6 +88,7 @@ class AppState(QObject):
     sig_filters_changed = Signal(object)  # Filters
     sig_view_window_changed = Signal(object)  # TimeWindow | None: what the timeline shows
     sig_time_selection_changed = Signal(object)  # TimeWindow | None: a range the user picked
+    sig_show_utc_changed = Signal(bool)  # every view shows times in UTC instead of the case zone
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +97,7 @@ class AppState(QObject):
         self._filters = Filters()
         self._view_window: TimeWindow | None = None
         self._time_selection: TimeWindow | None = None
+        self._show_utc = False
         self._batch_depth = 0
         self._pending: dict[str, object] = {}
 
@@ -124,6 +126,14 @@ class AppState(QObject):
     def time_selection(self) -> TimeWindow | None:
         """The time range the user selected (drag on the timeline), if any."""
         return self._time_selection
+
+    @property
+    def show_utc(self) -> bool:
+        """Whether times are shown in UTC rather than the case zone.
+
+        A viewing choice, not case state: it survives opening another case.
+        """
+        return self._show_utc
 
     # -- writes (emit only on a real change) -------------------------------------------------
     def set_selection(self, refs: frozenset[EntityRef]) -> None:
@@ -156,6 +166,12 @@ class AppState(QObject):
         if window != self._time_selection:
             self._time_selection = window
             self._emit("time_selection", window)
+
+    def set_show_utc(self, on: bool) -> None:
+        """Show times in UTC (True) or in the case zone with its offset (False)."""
+        if bool(on) != self._show_utc:
+            self._show_utc = bool(on)
+            self._emit("show_utc", self._show_utc)
 
     def reset(self) -> None:
         """Forget everything (a new case was opened)."""

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"
+VERSION = "2"  # 2: a vague precision spans its calendar unit in the case zone
 """Bumped whenever what the columns mean (or how they are read) changes."""
 LIMIT_BYTES = 4 << 30
 """The folder's size beyond which the least recently used entries are removed."""

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from storage.vocab import PRECISION_SPAN_US
+from storage.text_values import bind_text, text_param
+from storage.time_rules import CALENDAR_PRECISIONS, implied_bounds
 
 NO_ID = -1
 _CHUNK = 65_536  # rows per fetch: ~10 MB of Python objects alive at a time
@@ -146,8 +147,9 @@ def parse_ints(text: object, count: int, what: str) -> np.ndarray:
 TEXT_PAGE = 250_000
 """Rows per ``group_concat`` page: ~4 MB of text, far below the 64 MiB string limit the
 hardened connection sets."""
-_INT_TS = "CASE WHEN typeof(ts) = 'integer' THEN ts ELSE 'x' END"
-"""``ts`` as text for ``group_concat``; anything but an integer breaks the parse, loudly."""
+_INT_TS = "CASE WHEN typeof(ts) = 'integer' THEN ts ELSE 0 END"
+"""``ts`` for ``group_concat``: anything but an integer reads as 0, "not set" (SQLite sorts
+text and blobs after numbers, so such a page comes out unsorted and is sorted below)."""
 
 
 def _kind_times(cur: Any, kind: str, cancelled: Cancelled | None) -> np.ndarray:
@@ -246,6 +248,8 @@ def read_event_columns(
     kinds: Sequence[str] | None = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    *,
+    zone: str = "UTC",
 ) -> EventColumns:
     """Every event as :class:`EventColumns` (sorted by time, then id).
 
@@ -254,9 +258,18 @@ def read_event_columns(
     returns the end and bounds only for the events that have them (intervals, vague times:
     ~15 % of a typical case). 3.6 values per event instead of 8 (1.97 s -> 1.76 s at 10^6
     events; the rest is the SQL and the scan).
+
+    Bad values do not stop the read: a ``ts`` that is not an integer (text, a real, a blob)
+    reads as ``0``, "not set" (the value checks count such rows), a reference that is not an
+    integer as ``NO_ID``, and an event whose own id is not an integer is left out. The fast
+    path assumes good values and the careful one runs only when it meets a bad one.
+    ``zone`` is the case's time zone: a vague precision without stored bounds spans the
+    calendar unit that holds ``ts`` there (see :mod:`storage.time_rules`).
     """
     cur = con.cursor()
-    cur.execute("SELECT count(*) FROM event")
+    integer_ids = _ids_are_rowids(con)
+    where = "" if integer_ids else " WHERE typeof(id) = 'integer'"
+    cur.execute(f"SELECT count(*) FROM event{where}")
     count = int(cur.fetchone()[0])
     if kinds is None:
         kinds = [k for k, _ in event_kinds(con)]
@@ -264,14 +277,21 @@ def read_event_columns(
     if len(kinds) >= _KIND_LIMIT:
         raise CaseDataError(f"the case has {len(kinds):,} distinct event kinds; "
                             f"Filature reads at most {_KIND_LIMIT - 1:,}")
-    kind_case = " ".join(f"WHEN ? THEN {i}" for i in range(len(kinds)))
+    kind_case = " ".join(f"WHEN {bind_text(k)} THEN {i}" for i, k in enumerate(kinds))
     kind_expr = f"CASE kind {kind_case} ELSE {len(kinds)} END" if kinds else "0"
     packed = (f"({kind_expr}) + ({_code('platform_id', _PLATFORM_LIMIT)}) * {1 << 16} "
               f"+ ({_code('actor_id', _ACTOR_LIMIT)}) * {1 << 32}")
+    params = [text_param(k) for k in kinds]
     # Not read as text like the kind times: for three columns and a table lookup per row,
     # building the text cost more in SQLite than it saved in Python (measured: 2.4 s vs 1.7 s).
-    ids, ts, code = _cursor_ints(con, f"SELECT id, ts, {packed} FROM event ORDER BY ts, id",
-                                 kinds, 3, count, progress, cancelled, "Reading events…")
+    try:
+        ids, ts, code = _cursor_ints(con, f"SELECT id, ts, {packed} FROM event{where} "
+                                     "ORDER BY ts, id", params, 3, count, progress,
+                                     cancelled, "Reading events…")
+    except CaseDataError:  # a time that is not an integer: read it as "not set"
+        ids, ts, code = _cursor_ints(con, f"SELECT id, {_INT_OR_ZERO.format('ts')}, {packed} "
+                                     f"FROM event{where} ORDER BY ts, id", params, 3, count,
+                                     progress, cancelled, "Reading events…")
     kind = (code & 0xFFFF).astype(np.uint16)
     platform = ((code >> 16) & 0xFFFF).astype(np.int32)  # < 2^16 once packed
     platform -= 1
@@ -279,27 +299,73 @@ def read_event_columns(
     code -= 1
     actor = code  # decoded in place: one 8-byte column fewer at the peak
     del code
+    if len(ts) > 1 and not bool(np.all(ts[1:] >= ts[:-1])):
+        # Only when times were not integers (SQLite sorts text after numbers, "not set" is 0)
+        order = np.lexsort((ids, ts))
+        ids, ts, kind, actor, platform = (a[order] for a in (ids, ts, kind, actor, platform))
     positions = _Positions(ids)
-    platform = _fix_out_of_range(con, positions, actor, platform)
-    end, lo, hi = ts.copy(), ts.copy(), ts.copy()
-    span_case = " ".join(f"WHEN '{p}' THEN {us}" for p, us in _implied_spans().items())
-    vague = ", ".join(f"'{p}'" for p in _implied_spans())
-    sparse = _cursor_ints(
-        con,
-        "SELECT id, coalesce(end_ts, ts), coalesce(ts_min, ts), "
-        f"coalesce(ts_max, ts + CASE precision {span_case} ELSE 0 END) FROM event "
-        "WHERE end_ts IS NOT NULL OR ts_min IS NOT NULL OR ts_max IS NOT NULL "
-        f"OR precision IN ({vague})",
-        (), 4, None, None, cancelled, "Reading intervals…")
-    at = positions.of(sparse[0])
-    end[at], lo[at], hi[at] = sparse[1], sparse[2], sparse[3]
-    del sparse, at
+    platform = _fix_out_of_range(con, positions, actor, platform, where)
+    end, lo, hi = _read_extents(con, positions, ts, zone, where, cancelled)
     all_kinds = kinds + (("other",) if (kind == len(kinds)).any() else ())
     return EventColumns(
         id=ids, ts=ts, end=end, lo=lo, hi=hi,
         kind=kind.astype(np.uint8) if len(all_kinds) < 256 else kind,
         actor=actor, platform=platform, kinds=all_kinds,
     )
+
+
+_INT_OR_ZERO = "CASE WHEN typeof({0}) = 'integer' THEN {0} ELSE 0 END"
+"""A column as an integer, or 0 when the row holds anything else there."""
+_IMPLIED = {p: i + 1 for i, p in enumerate(CALENDAR_PRECISIONS)}
+
+
+def _read_extents(con: Any, positions: _Positions, ts: np.ndarray, zone: str, where: str,
+                  cancelled: Cancelled | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``end``, ``lo`` and ``hi`` of every event: a sparse read of those that differ from ts.
+
+    Bounds a precision implies (no ``ts_min``/``ts_max`` stored) are computed here in numpy,
+    in the case zone, from the precision code the query returns.
+    """
+    end, lo, hi = ts.copy(), ts.copy(), ts.copy()
+    codes = " ".join(f"WHEN '{p}' THEN {c}" for p, c in _IMPLIED.items())
+    vague = ", ".join(f"'{p}'" for p in _IMPLIED)
+    filters = ("end_ts IS NOT NULL OR ts_min IS NOT NULL OR ts_max IS NOT NULL "
+               f"OR precision IN ({vague})")
+    where = f"{where} AND ({filters})" if where else f" WHERE {filters}"
+    columns = ("id, coalesce(end_ts, ts), coalesce(ts_min, ts), coalesce(ts_max, ts), "
+               f"CASE WHEN ts_min IS NULL AND ts_max IS NULL THEN CASE precision {codes} "
+               "ELSE 0 END ELSE 0 END")
+    try:
+        sparse = _cursor_ints(con, f"SELECT {columns} FROM event{where}", (), 5, None, None,
+                              cancelled, "Reading intervals…")
+    except CaseDataError:  # a bound that is not an integer: that bound is left out
+        safe = columns
+        for col in ("end_ts", "ts_min", "ts_max"):
+            safe = safe.replace(f"coalesce({col}, ts)",
+                                f"CASE WHEN typeof({col}) = 'integer' THEN {col} ELSE ts END")
+        safe = safe.replace(", ts)", f", {_INT_OR_ZERO.format('ts')})")
+        safe = safe.replace("ELSE ts END", f"ELSE {_INT_OR_ZERO.format('ts')} END")
+        sparse = _cursor_ints(con, f"SELECT {safe} FROM event{where}", (), 5, None, None,
+                              cancelled, "Reading intervals…")
+    at = positions.of(sparse[0])
+    end[at], lo[at], hi[at] = sparse[1], sparse[2], sparse[3]
+    for precision, code in _IMPLIED.items():
+        pick = sparse[4] == code
+        if pick.any():
+            rows = at[pick]
+            lo[rows], hi[rows] = implied_bounds(ts[rows], precision, zone)
+    return end, lo, hi
+
+
+def _ids_are_rowids(con: Any) -> bool:
+    """Whether ``event.id`` is SQLite's rowid (``INTEGER PRIMARY KEY``): always an integer."""
+    cur = con.cursor()
+    cur.execute("SELECT type, pk FROM pragma_table_info('event') WHERE name = 'id'")
+    row = cur.fetchone()
+    if row is None:
+        return False
+    cur.execute("SELECT count(*) FROM pragma_table_info('event') WHERE pk > 0")
+    return str(row[0]).upper() == "INTEGER" and row[1] == 1 and cur.fetchone()[0] == 1
 
 
 _KIND_LIMIT = 1 << 16
@@ -332,33 +398,24 @@ class _Positions:
 
 
 def _fix_out_of_range(con: Any, positions: _Positions, actor: np.ndarray,
-                      platform: np.ndarray) -> np.ndarray:
+                      platform: np.ndarray, where: str = "") -> np.ndarray:
     """Re-read the rare ids too large (or negative) to pack, straight from their rows.
 
-    Returns the platform column: widened to int64 when it had to be fixed.
+    An id that is not an integer at all (text in a hostile or damaged file) becomes
+    ``NO_ID``. Returns the platform column: widened to int64 when it had to be fixed.
     """
     if not ((actor == _ACTOR_LIMIT + 1).any() or (platform == _PLATFORM_LIMIT + 1).any()):
         return platform
     cur = con.cursor()
+    extra = f" AND {where.removeprefix(' WHERE ')}" if where else ""
     cur.execute(
-        f"SELECT id, coalesce(actor_id, {NO_ID}), coalesce(platform_id, {NO_ID}) FROM event "
-        f"WHERE actor_id NOT BETWEEN 0 AND {_ACTOR_LIMIT} "
-        f"OR platform_id NOT BETWEEN 0 AND {_PLATFORM_LIMIT}")
-    try:
-        rows = np.asarray(cur.fetchall(), dtype=np.int64).reshape(-1, 3)
-    except (TypeError, ValueError, OverflowError):
-        raise CaseDataError("the event table holds an actor or platform id that is not an "
-                            "integer") from None
+        f"SELECT id, CASE WHEN typeof(actor_id) = 'integer' THEN actor_id ELSE {NO_ID} END, "
+        f"CASE WHEN typeof(platform_id) = 'integer' THEN platform_id ELSE {NO_ID} END "
+        f"FROM event WHERE (actor_id NOT BETWEEN 0 AND {_ACTOR_LIMIT} "
+        f"OR platform_id NOT BETWEEN 0 AND {_PLATFORM_LIMIT}){extra}")
+    rows = np.asarray(cur.fetchall(), dtype=np.int64).reshape(-1, 3)
     at = positions.of(rows[:, 0])
     actor[at] = rows[:, 1]
     platform_fixed = platform.astype(np.int64)
     platform_fixed[at] = rows[:, 2]
     return platform_fixed
-
-
-def _implied_spans() -> dict[str, int]:
-    """Uncertainty a precision implies without explicit bounds (``ts`` truncated to it)."""
-    spans = {p: us for p, us in PRECISION_SPAN_US.items() if us > 1_000_000}
-    spans["month"] = 30 * 86_400_000_000
-    spans["year"] = 365 * 86_400_000_000
-    return spans

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from storage.errors import QueryCancelled
+from storage.text_values import decode_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -192,6 +193,7 @@ def connect_readonly(
     )
     try:
         apply_limits(con, limits)
+        con.text_factory = decode_text  # bad UTF-8 is shown, never fatal (text_values.py)
         for pragma in (*SAFETY_PRAGMAS, "PRAGMA query_only=1"):
             con.execute(pragma)
         con.set_authorizer(authorize)

@@ -3,8 +3,12 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -19,3 +23,17 @@ def _user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     root = tmp_path_factory.mktemp("userdirs")
     monkeypatch.setenv("FILATURE_HOME", str(root))
     return root
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp: "QApplication") -> "QApplication":
+    """pytest-qt's application, with the bundled fonts installed as ``main.py`` installs them.
+
+    Every test that draws or measures text (through ``qtbot`` or ``qapp``) then sees the fonts
+    users and exhibits see, whatever fonts the machine has. Imported here, not at the top, so
+    tests that use no Qt never load it.
+    """
+    from app.fonts import install_fonts
+
+    install_fonts(qapp)
+    return qapp

@@ -31,6 +31,7 @@ class Overview:
     counts: dict[str, int] = field(default_factory=lambda: {"event": 2981, "exhibit": 27})
     kind_counts: dict[str, int] = field(default_factory=lambda: {"account_created": 12})
     exhibits: list[Exhibit] = field(default_factory=lambda: [Exhibit()])
+    unplaced_events: int = 0
 
 
 def test_narrow_dock_stacks_and_never_needs_more_width(qtbot) -> None:

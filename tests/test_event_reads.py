@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from storage.event_queries import linked_event_ids, record_exists, search_event_ids
-from storage.events import NO_ID, CaseDataError, read_event_columns, read_kind_times
+from storage.events import NO_ID, read_event_columns, read_kind_times
 from storage.opener import open_case
 from tests.factories import T0, make_case
 
@@ -53,8 +53,10 @@ def test_columns_are_sorted_by_time_then_id_with_every_value(case: Path) -> None
     c = read(case)
     assert c.id.tolist() == [3, 7, 42, 43, 10, 500]
     assert c.ts.tolist() == [T0 + M, T0 + M, T0 + 2 * M, T0 + 3 * M, T0 + 5 * M, T0 + 9 * M]
-    assert c.lo.tolist() == [T0 + M, T0, T0 + 2 * M, T0 + 3 * M, T0 + 5 * M, T0 + 9 * M]
-    assert c.hi.tolist() == [T0 + 2 * M, T0 + 2 * M, T0 + 2 * M, T0 + 3 * M + 86_400_000_000,
+    day = 86_400_000_000
+    midnight = T0 - T0 % day  # a "day" without bounds is the calendar day (zone: UTC here)
+    assert c.lo.tolist() == [T0 + M, T0, T0 + 2 * M, midnight, T0 + 5 * M, T0 + 9 * M]
+    assert c.hi.tolist() == [T0 + 2 * M, T0 + 2 * M, T0 + 2 * M, midnight + day,
                              T0 + 5 * M, T0 + 9 * M]
     assert c.end.tolist() == [*c.ts.tolist()[:5], T0 + 30 * M]
     assert c.actor.tolist() == [NO_ID, 2, -5, 2**40, 1, 3]
@@ -70,13 +72,22 @@ def test_kinds_not_asked_for_become_other(case: Path) -> None:
                                             "payment", "other"]
 
 
-def test_text_in_a_time_column_is_a_clear_error(case: Path) -> None:
+@pytest.mark.parametrize("value", ["'yesterday'", "1.5e300", "x'00ff'"])
+def test_a_time_that_is_not_an_integer_reads_as_not_set(case: Path, value: str) -> None:
+    """The row is kept (listed, counted by the value checks), its time read as 0."""
     con = sqlite3.connect(case)
-    con.execute("UPDATE event SET ts = 'yesterday' WHERE id = 10")
+    con.execute(f"UPDATE event SET ts = {value}, ts_min = 'soon' WHERE id = 10")
     con.commit()
     con.close()
-    with pytest.raises(CaseDataError, match="not an integer"):
-        read(case)
+    c = read(case)
+    assert sorted(c.id.tolist()) == [3, 7, 10, 42, 43, 500]
+    assert c.ts[c.id == 10].tolist() == [0]
+    assert c.ts.tolist() == sorted(c.ts.tolist())
+    with open_case(case) as source:
+        con = source.connect()
+        times = read_kind_times(con)
+        con.close()
+    assert sorted(times["payment"].tolist()) == [0, T0 + 3 * M]
 
 
 def test_kind_times_match_the_columns(case: Path) -> None:
@@ -114,7 +125,8 @@ def test_kind_times_page_through_equal_times(tmp_path: Path,
 
 
 @pytest.mark.parametrize("bad", ["'yesterday'", "1.5", "'1,2'", "x'00'"])
-def test_a_time_that_is_not_an_integer_stops_the_kind_read(case: Path, bad: str) -> None:
+def test_a_time_that_is_not_an_integer_reads_as_zero_in_kind_times(case: Path,
+                                                                  bad: str) -> None:
     con = sqlite3.connect(case)
     con.execute(f"UPDATE event SET ts = {bad} WHERE id = 10")
     con.commit()
@@ -122,10 +134,10 @@ def test_a_time_that_is_not_an_integer_stops_the_kind_read(case: Path, bad: str)
     with open_case(case) as source:
         con = source.connect()
         try:
-            with pytest.raises(CaseDataError, match="not an integer"):
-                read_kind_times(con)
+            times = read_kind_times(con)
         finally:
             con.close()
+    assert times["payment"].tolist() == [0, T0 + 3 * M]
 
 
 def test_factory_case_round_trips_through_both_reads(tmp_path: Path) -> None:

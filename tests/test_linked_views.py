@@ -77,7 +77,7 @@ def test_click_in_timeline_selects_in_table_and_inspector(window, qtbot, case) -
     assert window.selection() == frozenset({EntityRef("event", target)})
     assert list(window.table.selected_ids()) == [target]
     assert window.timeline.overlay.selection_size == 1
-    assert f"#{target}" in window.inspector.text()
+    qtbot.waitUntil(lambda: f"#{target}" in window.inspector.text(), timeout=5_000)
     assert window.inspector_dock.isVisible()
 
 
@@ -91,7 +91,7 @@ def test_click_in_table_selects_in_timeline_and_inspector(window, qtbot, case) -
         QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.selection() == frozenset({EntityRef("event", event_id)})
     assert window.timeline.overlay.selection_size == 1
-    assert f"#{event_id}" in window.inspector.text()
+    qtbot.waitUntil(lambda: f"#{event_id}" in window.inspector.text(), timeout=5_000)
     # and back: a script selecting another event moves the table's selection
     window.select(EntityRef("event", 30))
     assert list(window.table.selected_ids()) == [30]
@@ -107,7 +107,7 @@ def test_selecting_an_actor_selects_their_events(window, qtbot, case) -> None:
     # factory actors cycle 1..4 per event: actor 2 has events 2, 6, 10, ...
     assert sorted(ids.tolist()) == list(range(2, EVENTS + 1, 4))
     assert window.timeline.overlay.selection_size == len(ids)
-    assert f"{len(ids):,}" in window.inspector.text()
+    qtbot.waitUntil(lambda: f"{len(ids):,}" in window.inspector.text(), timeout=5_000)
 
 
 def test_filter_bar_filters_timeline_and_table(window, qtbot, case) -> None:
@@ -184,7 +184,7 @@ def test_deep_link_range_and_selection(window, qtbot, case) -> None:
     start, end = window.visible_range()
     assert abs(start - T0) < 1_000_000 and abs(end - (T0 + 3 * STEP)) < 1_000_000
     assert list(window.table.selected_ids()) == [3]
-    assert "#3" in window.inspector.text()
+    qtbot.waitUntil(lambda: "#3" in window.inspector.text(), timeout=5_000)
 
 
 def test_deep_link_to_a_missing_record_is_reported(window, qtbot, case) -> None:
@@ -205,8 +205,8 @@ def test_evidence_markup_is_shown_as_literal_text(window, qtbot, tmp_path) -> No
     con.close()
     open_and_wait(window, qtbot, path)
     window.select(EntityRef("event", 1))
-    text = window.inspector.text()
-    assert HOSTILE_TITLE in text and HOSTILE_ACTOR in text
+    qtbot.waitUntil(lambda: HOSTILE_TITLE in window.inspector.text(), timeout=5_000)
+    assert HOSTILE_ACTOR in window.inspector.text()
     model = window.table.model()
     row = model.row_of(1)
     shown = [model.index(row, c).data() for c in range(model.columnCount())]

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.fonts import monospace_font
 from widgets.labels import vocab_label
 from widgets.plain_text import plain_label, set_plain, tooltip_text, visible
 from widgets.timefmt import format_duration, format_instant
@@ -72,6 +73,7 @@ class OverviewLike(Protocol):
     counts: Mapping[str, int]
     kind_counts: Mapping[str, int]
     exhibits: Sequence[ExhibitLike]
+    unplaced_events: int
 
 
 def _readonly_table(headers: Sequence[str]) -> QTableWidget:
@@ -136,9 +138,7 @@ class CaseOverviewView(QWidget):
             form.addRow(caption, label)
         self._hash_label = plain_label("not computed")
         self._hash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self._hash_label.setFont(mono)
+        self._hash_label.setFont(monospace_font())
         # 64 hex digits must not break, nor widen the dock: clipped when narrow, whole in the
         # tooltip, in a selection and in the status bar.
         self._hash_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -153,6 +153,7 @@ class CaseOverviewView(QWidget):
         hash_row.addWidget(self._hash_progress)
         form.addRow("SHA-256", hash_row)
         self._warnings = plain_label()
+        self._open_warnings: tuple[str, ...] = ()
         self._warnings.setWordWrap(True)
         self._warnings.setStyleSheet("color: #9a5b00;")
         form.addRow("", self._warnings)
@@ -226,8 +227,13 @@ class CaseOverviewView(QWidget):
         set_plain(self._facts["duration"], duration)
         set_plain(self._facts["source"], source)
         set_plain(self._facts["format"], info.get("format_version", "?"))
-        set_plain(self._warnings, "\n".join(f"⚠ {w}" for w in warnings))
-        self._warnings.setVisible(bool(warnings))
+        unplaced = overview.unplaced_events
+        if unplaced:
+            noun = "event has" if unplaced == 1 else "events have"
+            warnings = [*warnings, f"{unplaced:,} {noun} no time or an implausible one (time "
+                        "not set): listed in the table, left off the timeline"]
+        self._open_warnings = tuple(warnings)
+        self.show_value_issues(())
 
         count_rows = [
             (TABLE_NAMES.get(name, name), f"{n:,}")
@@ -249,6 +255,16 @@ class CaseOverviewView(QWidget):
             for ex in overview.exhibits
         ]
         _fill(self._exhibits, exhibit_rows, numeric=set())
+
+    def show_value_issues(self, lines: Sequence[str]) -> None:
+        """Add the value checks' findings (they come after the overview) to its warnings."""
+        shown = [*self._open_warnings, *lines]
+        set_plain(self._warnings, "\n".join(f"⚠ {w}" for w in shown))
+        self._warnings.setVisible(bool(shown))
+
+    def warnings_text(self) -> str:
+        """The warnings as shown (for tests)."""
+        return self._warnings.text()
 
     def show_hash_progress(self, fraction: float) -> None:
         """The case file's SHA-256 is being computed (``fraction`` 0..1)."""

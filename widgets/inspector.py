@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.fonts import monospace_font
 from widgets.plain_text import plain_label, set_plain, tooltip_text, visible
 
 if TYPE_CHECKING:
@@ -61,9 +62,7 @@ class InspectorRecord:
 
 
 def _monospace() -> QFont:
-    font = QFont("monospace")
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    return font
+    return monospace_font()
 
 
 def _needs_box(value: str) -> bool:

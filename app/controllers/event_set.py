@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from storage.time_rules import plausible
 from widgets.labels import vocab_label
 from widgets.timeline import Lane, TimelineData
 
@@ -35,6 +36,7 @@ class EventSet:
     actor_names: Mapping[int, str]
     platform_names: Mapping[int, str]
     _id_order: np.ndarray = field(init=False, repr=False)
+    _placeable: np.ndarray | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         ids = self.columns.id
@@ -42,6 +44,18 @@ class EventSet:
         increasing = len(ids) < 2 or bool(np.all(ids[1:] > ids[:-1]))
         object.__setattr__(self, "_id_order",
                            None if increasing else np.argsort(ids, kind="stable"))
+        # Times are sorted: the first and last tell whether any is "not set" or implausible.
+        ts = self.columns.ts
+        all_placeable = not len(ts) or bool(plausible(ts[[0, -1]]).all())
+        object.__setattr__(self, "_placeable", None if all_placeable else plausible(ts))
+
+    def placeable_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The ``rows`` a time axis can place (time set and plausible: storage.time_rules)."""
+        return rows if self._placeable is None else rows[self._placeable[rows]]
+
+    def unplaced_count(self) -> int:
+        """Events the timeline leaves out: time not set or implausible."""
+        return 0 if self._placeable is None else int(len(self) - self._placeable.sum())
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -120,8 +134,13 @@ class EventSet:
         return sorted(pairs, key=lambda p: (-p[1], p[0]))
 
     def timeline_data(self, rows: np.ndarray, lane_mode: str) -> TimelineData:
-        """What the timeline draws for ``rows``, grouped in lanes by kind, actor or platform."""
+        """What the timeline draws for ``rows``, grouped in lanes by kind, actor or platform.
+
+        Events whose time is not set or implausible are left out: they have no place on the
+        axis and would stretch its extent to 1970 (the table still lists them).
+        """
         c = self.columns
+        rows = self.placeable_rows(rows)
         kinds = take(c.kind, rows)
         if lane_mode == "kind":
             order = _order_by_count(kinds, len(c.kinds))
@@ -208,12 +227,14 @@ def take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 def timeline_from_kind_times(kind_times: Mapping[str, np.ndarray]) -> TimelineData:
     """A first, partial timeline (lanes by kind, no ids) from per-kind time arrays."""
+    kind_times = {k: _placeable_times(t) for k, t in kind_times.items()}
     names = tuple(kind_times)
     if not names:
         return TimelineData.empty()
     ts = np.concatenate([kind_times[k] for k in names])
     kind = np.concatenate(
-        [np.full(len(kind_times[k]), i, dtype=np.uint8) for i, k in enumerate(names)]
+        [np.full(len(kind_times[k]), i, dtype=lane_dtype(len(names)))
+         for i, k in enumerate(names)]
     )
     order = np.argsort(ts, kind="stable")
     ts = ts[order]
@@ -234,6 +255,13 @@ def timeline_from_kind_times(kind_times: Mapping[str, np.ndarray]) -> TimelineDa
         lane=lane_of_code[kind],
         lanes=tuple(Lane(f"kind:{names[i]}", vocab_label(names[i])) for i in lane_order),
     )
+
+
+def _placeable_times(times: np.ndarray) -> np.ndarray:
+    """Sorted ``times`` without those a time axis cannot place (usually: all of them)."""
+    if not len(times) or bool(plausible(times[[0, -1]]).all()):
+        return times
+    return times[plausible(times)]
 
 
 def lane_dtype(lanes: int) -> type[np.unsignedinteger]:

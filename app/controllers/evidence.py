@@ -10,14 +10,14 @@ controller turns it into state changes, and state changes into ``show_*`` calls.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.controllers.event_set import EventSet, take, timeline_from_kind_times
-from app.controllers.inspector_records import count_record, event_record
+from app.controllers.inspector_records import BUILDERS, count_record, event_record
 from app.memory import release_free_memory
 from app.state import EntityRef, Filters, TimeWindow
 from app.workers import Beside, LatestOnly
@@ -32,9 +32,11 @@ from storage.event_queries import (
     search_events,
 )
 from storage.events import read_event_columns, read_kind_times
+from storage.record_reads import read_record
 from storage.search_terms import SearchTerms
 from widgets.event_table import EventTableData
 from widgets.filter_bar import FilterChoice
+from widgets.inspector import InspectorRecord
 from widgets.timeline.binning import LaneIndex
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ class _Views:
     index: LaneIndex
     table_rows: np.ndarray
     shown: int
+    passing: np.ndarray | None  # mask of the rows passing the filters; None: no filter
 
 
 FIRST_PAINT = "evidence.first_paint"
@@ -115,6 +118,8 @@ class EvidenceController(QObject):
         self._load = LatestOnly(runner)
         self._compute = LatestOnly(runner)
         self._sort_job = LatestOnly(runner)
+        self._inspect = LatestOnly(runner)
+        self._passing: np.ndarray | None = None
         self._events: EventSet | None = None
         self._source: CaseSource | None = None
         self._ui_con: object | None = None
@@ -148,6 +153,8 @@ class EvidenceController(QObject):
         tl.sig_time_selection_requested.connect(self._on_timeline_time_selection_requested)
         tl.sig_hover_requested.connect(self._on_view_hover_requested)
         tl.sig_lane_mode_requested.connect(self._on_timeline_lane_mode_requested)
+        tl.sig_show_utc_requested.connect(st.set_show_utc)
+        st.sig_show_utc_changed.connect(self._on_state_show_utc_changed)
         self.table.sig_selection_requested.connect(self._on_view_selection_requested)
         self.table.sig_sort_requested.connect(self._on_table_sort_requested)
         self.inspector.sig_ref_requested.connect(self._on_inspector_ref_requested)
@@ -186,7 +193,8 @@ class EvidenceController(QObject):
         assert source is not None
         kind_names = [k for k, _ in kinds]
         path = source.path if source.is_sqlite else None  # the evidence file, for the cache
-        total = len(data)
+        total = sum(n for _, n in kinds)  # the timeline leaves out times it cannot place
+        zone = self._zone
 
         def full(ctx: TaskContext) -> EventSet:
             columns = column_cache.load(path, kind_names, total) if path else None
@@ -194,7 +202,8 @@ class EvidenceController(QObject):
             con = source.connect()
             try:
                 if columns is None:
-                    columns = read_event_columns(con, kind_names, ctx.progress, ctx.cancelled)
+                    columns = read_event_columns(con, kind_names, ctx.progress, ctx.cancelled,
+                                                 zone=zone)
                 actors = read_names(con, "actor")
                 platforms = read_names(con, "platform")
             finally:
@@ -244,6 +253,8 @@ class EvidenceController(QObject):
         self._load.cancel()
         self._compute.cancel()
         self._sort_job.cancel()
+        self._inspect.cancel()
+        self._passing = None
         if self._ui_con is not None:
             self._ui_con.close()  # type: ignore[attr-defined]
         self._ui_con = None
@@ -289,7 +300,11 @@ class EvidenceController(QObject):
             data = events.timeline_data(rows, lane_mode)
             index = LaneIndex(data)
             table_rows = events.filter_rows(filters, hits, window) if window else rows
-            return _Views(data, index, table_rows, len(rows)), text, hits
+            passing = None
+            if filters.active:
+                passing = np.zeros(len(events), dtype=bool)
+                passing[rows] = True
+            return _Views(data, index, table_rows, len(table_rows), passing), text, hits
 
         def done(result: tuple[_Views, str, TextHits | None]) -> None:
             views, text_key, hits = result
@@ -300,9 +315,13 @@ class EvidenceController(QObject):
                     del self._text_hits[next(iter(self._text_hits))]
             self.timeline.set_data(views.timeline, views.index)
             self._table_rows = views.table_rows
+            was_hidden = self._passing is not None
+            self._passing = views.passing
             self._apply_table()
             self.filter_bar.show_result_count(views.shown, len(events))
             self._show_selection_in_views(self.state.selection)
+            if was_hidden or views.passing is not None:
+                self._show_inspector(self.state.selection)  # "hidden by the filters" or not
             if callable(then):
                 then()
 
@@ -363,7 +382,7 @@ class EvidenceController(QObject):
                 platform=take(c.platform, rows),
                 platform_names=events.platform_names,
                 fetch_text=self._fetch_text,
-                time_zone=self._zone,
+                time_zone=self._display_zone,
             )
         )
         self.table.show_sort(*self._sort)
@@ -454,40 +473,86 @@ class EvidenceController(QObject):
         """Whether the open case has the record ``ref`` names (deep links check this)."""
         return self._ui_con is not None and record_exists(self._ui_con, ref.kind, ref.id)
 
+    @property
+    def _display_zone(self) -> str:
+        """The zone every view shows times in: the case zone, or UTC when the user asks."""
+        return "UTC" if self.state.show_utc else self._zone
+
     def _show_inspector(self, refs: frozenset[EntityRef]) -> None:
-        if not refs or self._ui_con is None:
+        """Read the selected record on a worker (on a server each read is a round trip)."""
+        source = self._source
+        if not refs or source is None:
+            self._inspect.cancel()
             self.inspector.show_record(None)
             return
         if len(refs) > 1:
+            self._inspect.cancel()
             self.inspector.show_many(len(refs))
             return
         (ref,) = refs
-        if ref.kind == "event":
-            detail = read_event_detail(self._ui_con, ref.id)
-            if detail is None:
-                self.inspector.show_record(None)
+        zone, case_zone = self._display_zone, self._zone
+        summary = None if ref.kind == "event" else self._event_summary(ref)
+        hidden = self._hidden_by_filters(ref)
+
+        def task(ctx: TaskContext) -> tuple[InspectorRecord, list[tuple[str, str, int]]] | None:
+            con = source.connect()
+            try:
+                if ref.kind == "event":
+                    detail = read_event_detail(con, ref.id)
+                    return None if detail is None else event_record(detail, zone, case_zone)
+                record = read_record(con, ref.kind, ref.id)
+            finally:
+                con.close()
+            if record is None:
+                return None
+            shown, links = BUILDERS[ref.kind](record, zone)
+            if summary is not None:
+                extra = count_record("", *summary, zone).fields
+                names = {"First": "First event", "Last": "Last event", "Span": "Events span"}
+                shown = replace(shown, fields=[*shown.fields, *(
+                    (names.get(label, label), value)
+                    for label, value in extra if label != "Events" or ref.kind != "shipment")])
+            return shown, links
+
+        def done(result: tuple[InspectorRecord, list[tuple[str, str, int]]] | None) -> None:
+            if result is None:
+                self.inspector.show_record(InspectorRecord(
+                    heading=f"{ref.kind.capitalize()} {ref.id}", fields=(),
+                    exhibit_label=None, exhibit_sha256=None,
+                    warnings=["this record is not in the case (a reference to it dangles)"]))
                 return
-            record, links = event_record(detail, self._zone)
+            record, links = result
+            if hidden:
+                record = replace(record, warnings=[
+                    "hidden by the filters: this record is not among the events shown",
+                    *record.warnings])
             self.inspector.show_record(record, links)
-            return
+
+        def failed(exc: BaseException) -> None:
+            log.warning("reading %s failed: %s", ref, exc)
+            self.inspector.show_record(InspectorRecord(
+                heading=f"{ref.kind.capitalize()} {ref.id}", fields=(), exhibit_label=None,
+                exhibit_sha256=None, warnings=[f"this record could not be read: {exc}"]))
+
+        self._inspect.request(task, done, failed)
+
+    def _event_summary(self, ref: EntityRef) -> tuple[int, tuple[int, int] | None] | None:
+        """How many events cite ``ref``, and their first and last (placeable) time."""
         events = self._events
         ids = self._event_ids_of(ref)
-        name = self._ref_name(ref)
         if ids is None or events is None:
-            self.inspector.show_record(count_record(name, 0, None, self._zone))
-            return
-        rows = events.rows_of_ids(ids)
+            return None
+        rows = events.placeable_rows(events.rows_of_ids(ids))
         ts = events.columns.ts[rows]
-        span = (int(ts[0]), int(ts[-1])) if len(ts) else None
-        self.inspector.show_record(count_record(name, len(rows), span, self._zone))
+        return len(ids), ((int(ts[0]), int(ts[-1])) if len(ts) else None)
 
-    def _ref_name(self, ref: EntityRef) -> str:
-        events = self._events
-        if events is not None and ref.kind == "actor":
-            return f"Actor {ref.id} — {events.actor_names.get(ref.id, '?')}"
-        if events is not None and ref.kind == "platform":
-            return f"Platform {ref.id} — {events.platform_names.get(ref.id, '?')}"
-        return f"{ref.kind.capitalize()} {ref.id}"
+    def _hidden_by_filters(self, ref: EntityRef) -> bool:
+        """Whether the selected event is filtered out of the views (kinds, actors, text…)."""
+        events, passing = self._events, self._passing
+        if events is None or passing is None or ref.kind != "event":
+            return False
+        rows = events.rows_in_order(np.asarray([ref.id]))
+        return bool(len(rows)) and not bool(passing[rows[0]])
 
     def _on_state_highlight_changed(self, ref: EntityRef | None) -> None:
         self.timeline.show_highlight(ref.id if ref is not None and ref.kind == "event" else None)
@@ -518,6 +583,12 @@ class EvidenceController(QObject):
             return
         ts = self.table.model().table_data().ts
         self.table.show_row_at_top(int(np.searchsorted(ts, window.start, side="left")))
+
+    def _on_state_show_utc_changed(self, on: bool) -> None:
+        self.timeline.set_show_utc(on)
+        if self._events is not None:
+            self._apply_table()
+        self._show_inspector(self.state.selection)
 
     def _on_state_time_selection_changed(self, window: TimeWindow | None) -> None:
         self.timeline.show_time_selection(None if window is None else (window.start, window.end))

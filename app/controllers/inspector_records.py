@@ -9,12 +9,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from storage.event_queries import format_amount
+from storage.text_values import text_notes
+from storage.time_rules import implied_bounds_one, is_plausible, unit_guess
 from widgets.inspector import InspectorRecord
 from widgets.labels import vocab_label
-from widgets.timefmt import format_both, format_duration, to_datetime
+from widgets.timefmt import format_both, format_duration, format_instant, to_datetime
 
 if TYPE_CHECKING:
     from storage.event_queries import EventDetail
+    from storage.record_reads import Record
+
+Links = list[tuple[str, str, int]]
 
 
 def dst_warning(ts_us: int | None, zone_name: str) -> str | None:
@@ -35,18 +40,51 @@ def dst_warning(ts_us: int | None, zone_name: str) -> str | None:
     return None
 
 
-def event_record(d: EventDetail, zone: str) -> tuple[InspectorRecord, list[tuple[str, str, int]]]:
-    """The inspector's record for one event, and the linked records it can jump to."""
+def time_warnings(ts: object) -> list[str]:
+    """Why a stored time is not shown on the timeline, if it is not."""
+    if ts is None or ts == 0:
+        return ["the time is not set (0 or NULL)"]
+    if not isinstance(ts, int):
+        return ["the time is not an integer in the case: it cannot be placed"]
+    if is_plausible(ts):
+        return []
+    unit = unit_guess(ts)
+    guess = f" (it looks like {unit}, not microseconds)" if unit else ""
+    return [f"the time {ts} is before 1980 or after 2099{guess}: left off the timeline"]
+
+
+def text_warnings(fields: list[tuple[str, str]]) -> list[str]:
+    """A warning per field whose text is not exactly what the case holds (bad UTF-8, cut)."""
+    return [f"{label}: {note}" for label, value in fields for note in text_notes(value)]
+
+
+def event_record(d: EventDetail, zone: str,
+                 case_zone: str | None = None) -> tuple[InspectorRecord, Links]:
+    """The inspector's record for one event, and the linked records it can jump to.
+
+    ``zone`` is the zone times are shown in (the case zone, or UTC when the user chose it);
+    ``case_zone`` the case's own, in which a precision's calendar unit is taken.
+    """
     fields: list[tuple[str, str]] = [
         ("Time", format_both(d.ts, zone, micro=True)),
         ("Precision", d.precision or "second"),
     ]
-    warnings: list[str] = []
+    warnings: list[str] = list(time_warnings(d.ts))
     if d.ts_min is not None or d.ts_max is not None:
         fields.append(
             ("Between", f"{format_both(d.ts_min, zone)}\nand {format_both(d.ts_max, zone)}")
         )
         warnings.append("the time is uncertain: see the bounds")
+        if (isinstance(d.ts_min, int) and isinstance(d.ts_max, int) and d.ts_min > d.ts_max):
+            warnings.append("the bounds are the wrong way round (ts_min after ts_max)")
+    elif isinstance(d.ts, int):
+        implied = implied_bounds_one(d.ts, d.precision or "second", case_zone or zone)
+        if implied is not None:
+            fields.append(("Between (from the precision)",
+                           f"{format_both(implied[0], zone)}\nand before "
+                           f"{format_both(implied[1], zone)}"))
+            warnings.append(f"the time is only known to the {d.precision} "
+                            f"({case_zone or zone}): see the bounds")
     if d.end_ts is not None and d.ts is not None and d.end_ts != d.ts:
         fields.append(
             ("Until", f"{format_both(d.end_ts, zone)} ({format_duration(d.end_ts - d.ts)})")
@@ -86,6 +124,7 @@ def event_record(d: EventDetail, zone: str) -> tuple[InspectorRecord, list[tuple
         fields.append(("Source record", d.source_record))
     if d.exhibit_id is not None:
         links.append((f"Exhibit: {d.exhibit_label or d.exhibit_id}", "exhibit", d.exhibit_id))
+    warnings += text_warnings(fields)
     record = InspectorRecord(
         heading=f"Event {d.id} — {vocab_label(d.kind or '')}",
         fields=fields,
@@ -108,3 +147,198 @@ def count_record(
         fields.append(("Span", format_duration(span[1] - span[0]) or "0 s"))
     return InspectorRecord(heading=heading, fields=fields, exhibit_label=None, exhibit_sha256=None)
 
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _confidence(value: object) -> str:
+    return f"{value:.0%}" if isinstance(value, int | float) else "not stated"
+
+
+def _exhibit(record: Record) -> dict[str, object]:
+    found = record.related.get("exhibit") or ({},)
+    return found[0]
+
+
+def _finish(heading: str, fields: list[tuple[str, str]], links: Links, record: Record,
+            warnings: list[str] | None = None) -> tuple[InspectorRecord, Links]:
+    exhibit = _exhibit(record)
+    if exhibit.get("id") is not None:
+        label = exhibit.get("label")
+        links.append((f"Exhibit: {label if label is not None else exhibit['id']}", "exhibit",
+                      int(exhibit["id"])))  # type: ignore[call-overload]
+    shown = [(label, value) for label, value in fields if value != ""]
+    return InspectorRecord(
+        heading=heading, fields=shown,
+        exhibit_label=None if not exhibit else _text(exhibit.get("label")) or None,
+        exhibit_sha256=None if not exhibit else _text(exhibit.get("sha256")) or None,
+        exhibit_kind=None if not exhibit else _text(exhibit.get("kind")) or None,
+        warnings=[*(warnings or []), *text_warnings(shown)],
+    ), links
+
+
+def _actor_line(name: object, ident: object, written: object) -> str:
+    """``Courier K. (actor 2); written on the parcel: "M. Dupont"``."""
+    parts = []
+    if isinstance(ident, int):
+        parts.append(f"{_text(name) or '(missing from the case)'} (actor {ident})")
+    if written:
+        parts.append(f"written on the parcel: {_text(written)}")
+    return "; ".join(parts) or "not known"
+
+
+def shipment_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
+    """A parcel: carrier, tracking, names as written vs actors behind them, content, legs."""
+    v = r.values
+    links: Links = []
+    weight = v["weight_g"]
+    fields = [
+        ("Carrier", _text(v["carrier"])),
+        ("Tracking number", _text(v["tracking_number"])),
+        ("Status", vocab_label(_text(v["status"]))),
+        ("Sender", _actor_line(v["sender_actor"], v["sender_actor_id"], v["sender_name"])),
+        ("Recipient", _actor_line(v["recipient_actor"], v["recipient_actor_id"],
+                                  v["recipient_name"])),
+        ("Declared content", _text(v["declared_content"])),
+        ("Real content", _text(v["real_content"])),
+        ("Weight", f"{weight:,.0f} g" if isinstance(weight, int | float) else ""),
+        ("Events", f"{v['event_count']:,}"),
+    ]
+    for role in ("sender", "recipient"):
+        if isinstance(v[f"{role}_actor_id"], int):
+            links.append((f"{role.capitalize()}: {_text(v[f'{role}_actor']) or '?'}", "actor",
+                          int(v[f"{role}_actor_id"])))  # type: ignore[call-overload]
+    for leg in r.related.get("legs", ()):
+        route = (f"{_text(leg['from_place']) or '?'} → {_text(leg['to_place']) or '?'}")
+        times = (f"{format_instant(leg['departed_ts'], zone)} → "  # type: ignore[arg-type]
+                 f"{format_instant(leg['arrived_ts'], zone)}")  # type: ignore[arg-type]
+        fields.append((f"Leg {leg['seq']}", f"{route}\n{times}"))
+        for end in ("from", "to"):
+            place = leg[f"{end}_place_id"]
+            if isinstance(place, int) and ("place", place) not in {(k, i) for _, k, i in links}:
+                links.append((f"Place: {_text(leg[f'{end}_place']) or place}", "place", place))
+    return _finish(f"Shipment {r.id} — {_text(v['carrier'])} {_text(v['tracking_number'])}"
+                   .strip(), fields, links, r)
+
+
+def place_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
+    """A place: kind, position and how precise it is."""
+    v = r.values
+    lat, lon = v["lat"], v["lon"]
+    position = (f"{lat:.5f}, {lon:.5f}" if isinstance(lat, int | float)
+                and isinstance(lon, int | float) else "no coordinates in the case")
+    warnings = ["a third party's place (to be masked in court exports)"] if v["third_party"] \
+        else []
+    fields = [
+        ("Name", _text(v["name"])),
+        ("Kind", vocab_label(_text(v["kind"]))),
+        ("Position (lat, lon)", position),
+        ("Known to", _text(v["precision"])),
+        ("Country", _text(v["country_code"])),
+        ("Shipment legs", f"{v['leg_count']:,}"),
+    ]
+    return _finish(f"Place {r.id} — {_text(v['name'])}", fields, [], r, warnings)
+
+
+def identifier_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
+    """An identifier and who is said to use it, with confidence, justification and proof."""
+    v = r.values
+    links: Links = []
+    warnings = []
+    if v["third_party"]:
+        warnings.append("registered to a third party (e.g. a stolen or hijacked number)")
+    fields = [
+        ("Kind", vocab_label(_text(v["kind"]))),
+        ("Value", _text(v["value"])),
+        ("Platform", _text(v["platform"])),
+        ("Notes", _text(v["notes"])),
+    ]
+    if isinstance(v["platform_id"], int):
+        links.append((f"Platform: {_text(v['platform']) or v['platform_id']}", "platform",
+                      int(v["platform_id"])))  # type: ignore[call-overload]
+    attributions = r.related.get("attributions", ())
+    actors = {a["actor_id"] for a in attributions if isinstance(a["actor_id"], int)}
+    if len(actors) > 1:
+        warnings.append(f"attributed to {len(actors)} actors")
+    for a in attributions:
+        who = _text(a["display_name"]) or "(missing from the case)"
+        proof = f"; exhibit {_text(a['label'])}" if a["label"] is not None else ""
+        fields.append((f"{vocab_label(_text(a['kind']))}",
+                       f"{who} (actor {a['actor_id']}), confidence "
+                       f"{_confidence(a['confidence'])}{proof}\n{_text(a['justification'])}"
+                       .strip()))
+        if isinstance(a["actor_id"], int):
+            links.append((f"Actor: {who}", "actor", int(a["actor_id"])))
+        if isinstance(a["exhibit_id"], int):
+            links.append((f"Exhibit: {_text(a['label']) or a['exhibit_id']}", "exhibit",
+                          int(a["exhibit_id"])))
+    return _finish(f"Identifier {r.id} — {_text(v['value'])}", fields, links, r, warnings)
+
+
+def exhibit_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
+    """An exhibit: label, kind, acquired when and by whom, hash, path, citing records."""
+    v = r.values
+    citations = (r.related.get("citations") or ({},))[0]
+    cited = ", ".join(f"{n:,} {table.replace('_', ' ')}" for table, n in citations.items()
+                      if n) or "no record"
+    fields = [
+        ("Label", _text(v["label"])),
+        ("Kind", vocab_label(_text(v["kind"]))),
+        ("Description", _text(v["description"])),
+        ("Acquired", format_both(v["acquired_at"], zone)),  # type: ignore[arg-type]
+        ("Acquired by", _text(v["acquired_by"])),
+        ("Path", _text(v["path"])),
+        ("Notes", _text(v["notes"])),
+        ("Cited by", cited),
+    ]
+    record, links = _finish(f"Exhibit {r.id} — {_text(v['label'])}", fields, [], r)
+    sha = _text(v["sha256"]) or None
+    return InspectorRecord(heading=record.heading, fields=record.fields,
+                           exhibit_label=_text(v["label"]) or None, exhibit_sha256=sha,
+                           exhibit_kind=_text(v["kind"]) or None,
+                           warnings=record.warnings), links
+
+
+def platform_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
+    """A platform: name, kind, how many identifiers live there."""
+    v = r.values
+    fields = [("Name", _text(v["name"])), ("Kind", vocab_label(_text(v["kind"]))),
+              ("Identifiers", f"{v['identifier_count']:,}")]
+    return _finish(f"Platform {r.id} — {_text(v['name'])}", fields, [], r)
+
+
+def actor_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
+    """An actor: role, notes, identifiers with their attribution, relations both ways."""
+    v = r.values
+    links: Links = []
+    fields = [("Name", _text(v["display_name"])), ("Role", vocab_label(_text(v["role"]))),
+              ("Notes", _text(v["notes"]))]
+    for i in r.related.get("identifiers", ()):
+        third = " — a third party's" if i["third_party"] else ""
+        fields.append((vocab_label(_text(i["kind"])).capitalize(),
+                       f"{_text(i['value'])} ({vocab_label(_text(i['attribution']))}, "
+                       f"confidence {_confidence(i['confidence'])}){third}"))
+        links.append((f"Identifier: {_text(i['value'])}", "identifier",
+                      int(i["identifier_id"])))  # type: ignore[call-overload]
+    for rel in r.related.get("relations", ()):
+        other = rel["to_actor_id"] if rel["from_actor_id"] == r.id else rel["from_actor_id"]
+        name = _text(rel["display_name"]) or "(missing from the case)"
+        kind = vocab_label(_text(rel["kind"]))
+        text = (f"{kind} {name}" if rel["from_actor_id"] == r.id else f"{name} is {kind} them")
+        fields.append(("Relation", f"{text}, confidence {_confidence(rel['confidence'])}"
+                                   f"\n{_text(rel['justification'])}".strip()))
+        if isinstance(other, int):
+            links.append((f"Associate: {name}", "actor", other))
+    return _finish(f"Actor {r.id} — {_text(v['display_name'])}", fields, links, r)
+
+
+BUILDERS = {
+    "shipment": shipment_record,
+    "place": place_record,
+    "identifier": identifier_record,
+    "exhibit": exhibit_record,
+    "platform": platform_record,
+    "actor": actor_record,
+}

@@ -36,6 +36,7 @@ class LaneLayout:
     def __init__(self) -> None:
         self._order_keys: list[str] = []
         self._collapsed: set[str] = set()
+        self._hidden: frozenset[str] = frozenset()
         self._lanes: tuple[Lane, ...] = ()
         self.display: tuple[int, ...] = ()
         self.y0 = np.zeros(0)
@@ -55,7 +56,8 @@ class LaneLayout:
 
     def _relayout(self) -> None:
         index_of = {lane.key: i for i, lane in enumerate(self._lanes)}
-        self.display = tuple(index_of[k] for k in self._order_keys if k in index_of)
+        self.display = tuple(index_of[k] for k in self._order_keys
+                             if k in index_of and k not in self._hidden)
         n = len(self._lanes)
         self.y0 = np.zeros(n)
         self.height = np.zeros(n)
@@ -97,6 +99,25 @@ class LaneLayout:
     def is_collapsed(self, key: str) -> bool:
         """Whether the lane with ``key`` is collapsed."""
         return key in self._collapsed
+
+    def set_hidden(self, keys: frozenset[str]) -> bool:
+        """Leave these lanes out of the rows (View ▸ Hide Empty Lanes); True if it changed.
+
+        Hidden lanes keep their place in the order and come back where they were. At least
+        one lane always stays, so the view never turns into an empty strip.
+        """
+        keys = frozenset(keys)
+        if len(self._lanes) and keys >= {lane.key for lane in self._lanes}:
+            keys = keys - {self._lanes[0].key}
+        if keys == self._hidden:
+            return False
+        self._hidden = keys
+        self._relayout()
+        return True
+
+    def hidden(self) -> frozenset[str]:
+        """Keys of the lanes left out."""
+        return self._hidden
 
     def expand_all(self) -> None:
         """Open every lane."""

@@ -61,6 +61,8 @@ class TimelineView(QWidget):
         Hovered event id, or ``None``.
     sig_lane_mode_requested(str)
         ``"kind"``, ``"actor"`` or ``"platform"`` chosen in the toolbar.
+    sig_show_utc_requested(bool)
+        The user switched the UTC button: every view should show times in UTC (or not).
     """
 
     sig_range_requested = Signal(object)
@@ -68,6 +70,7 @@ class TimelineView(QWidget):
     sig_time_selection_requested = Signal(object)
     sig_hover_requested = Signal(object)
     sig_lane_mode_requested = Signal(str)
+    sig_show_utc_requested = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +82,7 @@ class TimelineView(QWidget):
         self._layout = LaneLayout()
         self._zone = "UTC"
         self._show_utc = False
+        self._hide_empty = False
         self._detail_fn: Callable[[int], str] | None = None
         self._origin_us = (int(time.time()) * S // D) * D
         self._full = (self._origin_us, self._origin_us + D)
@@ -126,7 +130,7 @@ class TimelineView(QWidget):
         self._vb.sigYRangeChanged.connect(self._on_vb_range_changed)
         self._vb.sigResized.connect(self._on_vb_resized)
         self._vscroll.valueChanged.connect(self._on_vscroll_value_changed)
-        self.toolbar.utc_button.toggled.connect(self._apply_utc)
+        self.toolbar.utc_button.toggled.connect(self._on_utc_toggled)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.plot.installEventFilter(self)
         self.set_data(TimelineData.empty())
@@ -271,6 +275,33 @@ class TimelineView(QWidget):
         self._layout.expand_all()
         self._relayout()
 
+    def set_hide_empty_lanes(self, on: bool) -> None:
+        """Leave out the lanes with no event in the visible range (they return as you pan)."""
+        self._hide_empty = bool(on)
+        if not on and self._layout.set_hidden(frozenset()):
+            self._relayout()
+        else:
+            self._refresh()
+
+    def hide_empty_lanes(self) -> bool:
+        """Whether lanes without events in view are left out."""
+        return self._hide_empty
+
+    def _hide_lanes_empty_in(self, start: int, end: int) -> bool:
+        """Update which lanes are hidden for the range ``[start, end]``; True if it changed.
+
+        A lane counts as empty when no event of it starts in the range and none of its bars
+        or whiskers reaches into it (each group's longest reach widens the range).
+        """
+        index = self._index
+        empty = set()
+        for lane_no, lane in enumerate(self._data.lanes):
+            groups = index.lane_groups(lane_no)
+            if not any(index.count_between([g], start - int(index.g_reach[g]), end + 1)
+                       for g in groups):
+                empty.add(lane.key)
+        return self._layout.set_hidden(frozenset(empty))
+
     def scroll_lanes(self, rows: float) -> None:
         """Scroll the lanes by ``rows`` (when there are more than fit)."""
         self._scroll += rows
@@ -299,8 +330,8 @@ class TimelineView(QWidget):
 
     @property
     def zone_name(self) -> str:
-        """The case zone (tooltips always use it, plus UTC)."""
-        return self._zone
+        """The zone times are shown in: the case zone (tooltips add UTC), or UTC when on."""
+        return "UTC" if self._show_utc else self._zone
 
     @property
     def detail_provider(self) -> Callable[[int], str] | None:
@@ -360,6 +391,9 @@ class TimelineView(QWidget):
         """Bring the frame, the overview window and the caption up to date with the view."""
         (x0, x1), (y0, y1) = self._vb.viewRange()
         start, end = self.to_us(x0), self.to_us(x1)
+        if self._hide_empty and self._hide_lanes_empty_in(start, end):
+            self._relayout()  # rows changed: this runs _refresh again, with the same lanes
+            return
         margin = y1 - y0
         lanes = self._layout.lanes_in(y0 - margin, y1 + margin)
         self.lanes_item.update_view(start, end, self.plot_width_px(), lanes)
@@ -375,6 +409,10 @@ class TimelineView(QWidget):
         set_plain(self.toolbar.caption, zone_caption(start, end, self._zone, self._show_utc))
 
     # -- Qt handlers -----------------------------------------------------------------------
+    def _on_utc_toggled(self, on: bool) -> None:
+        self._apply_utc(on)
+        self.sig_show_utc_requested.emit(bool(on))  # every other view follows (app state)
+
     def _on_vb_range_changed(self, *args: object) -> None:
         # Update the view transform now: pyqtgraph would do it while painting, and changing
         # it mid-paint schedules a second paint of every frame (measured: 2 paints per step,
