@@ -47,6 +47,20 @@ class RangeSpec:
                                 f"--range {self.text}: {text}") from None
 
     def _resolve(self, tz: ZoneInfo) -> tuple[int, int]:
+        try:
+            start, end = self._instants(tz)
+        except DeepLinkError:
+            raise
+        except (OverflowError, ValueError):  # a year datetime cannot hold in this zone
+            start, end = RANGE_FROM_US - 1, RANGE_FROM_US - 1
+        if start < RANGE_FROM_US or end > RANGE_UNTIL_US:
+            raise DeepLinkError(f"--range {self.text}: out of bounds (a range must lie between "
+                                "1900-01-01 and 2200-01-01)")
+        if end <= start:
+            raise DeepLinkError(f"--range {self.text}: the end must come after the start")
+        return start, end
+
+    def _instants(self, tz: ZoneInfo) -> tuple[int, int]:
         if isinstance(self.start, timedelta):
             assert isinstance(self.end, datetime)
             end = to_utc_us(self.end, tz)
@@ -55,9 +69,13 @@ class RangeSpec:
             start = to_utc_us(self.start, tz)
             end = (start + _us(self.end) if isinstance(self.end, timedelta)
                    else to_utc_us(self.end, tz))
-        if end <= start:
-            raise DeepLinkError(f"--range {self.text}: the end must come after the start")
         return start, end
+
+
+RANGE_FROM_US = -2_208_988_800_000_000
+"""1900-01-01T00:00:00Z: no case needs a view before (and 0001-01-01 overflows datetimes)."""
+RANGE_UNTIL_US = 7_258_118_400_000_000
+"""2200-01-01T00:00:00Z."""
 
 
 @dataclass(frozen=True, slots=True)

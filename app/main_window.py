@@ -243,6 +243,7 @@ class MainWindow(QMainWindow):
         s.sig_ready.connect(self._on_session_ready)
         self.evidence.sig_loaded.connect(self._on_evidence_loaded)
         self.value_checks.sig_done.connect(self._maybe_ready)
+        self.evidence.sig_failed.connect(self._on_evidence_failed)
         self.state.sig_view_window_changed.connect(self._on_state_view_window_changed)
         self.state.sig_selection_changed.connect(self._on_state_selection_changed)
         self.message_page.sig_open_requested.connect(self._on_open_triggered)
@@ -322,6 +323,9 @@ class MainWindow(QMainWindow):
     def _on_evidence_loaded(self) -> None:
         self.value_checks.start()  # after the views: the first picture never waits for it
         self._maybe_ready()
+
+    def _on_evidence_failed(self, line: str, _code: int) -> None:
+        set_plain(self._status_case, line)
 
     def _maybe_ready(self) -> None:
         if (self._session_ready and self.evidence.loaded and self.value_checks.done

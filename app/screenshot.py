@@ -45,6 +45,8 @@ class ScreenshotJob(QObject):
         if not wait_loaded:
             window.evidence.sig_first_paint.connect(self._on_first_paint)
         window.sig_deep_link_failed.connect(self._on_deep_link_failed)
+        window.evidence.sig_failed.connect(self._on_view_failed)
+        self._failure: tuple[int, str] | None = None
         window.session.sig_failed.connect(self._on_session_failed)
         self._timer = QTimer(self, singleShot=True, interval=timeout_ms)
         self._timer.timeout.connect(self._on_timeout)
@@ -65,11 +67,18 @@ class ScreenshotJob(QObject):
     def _on_deep_link_failed(self, message: str) -> None:
         self._finish(EXIT_BAD_INPUT, message)
 
+    def _on_view_failed(self, message: str, code: int) -> None:
+        """A view could not read what it needs: the picture shows it, then exit 2 or 3."""
+        if self._failure is None:
+            self._failure = (code, message)
+
     def _grab(self) -> None:
         QApplication.processEvents()
         pixmap = self._window.grab()
         if pixmap.isNull() or not pixmap.save(str(self._out), "PNG"):
             self._finish(EXIT_INTERNAL, f"could not write {self._out}")
+        elif self._failure is not None:
+            self._finish(*self._failure)
         else:
             self._finish(EXIT_OK, "")
 

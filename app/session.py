@@ -188,7 +188,8 @@ class CaseSession(QObject):
         if isinstance(exc, CaseOpenError):
             self.sig_failed.emit(f"Cannot open {name}", str(exc))
         else:
-            log.error("unexpected error while opening %s", self._target, exc_info=exc)
+            log.warning("unexpected error while opening %s: %s", self._target, exc)
+            log.debug("opening failed", exc_info=exc)
             self.sig_failed.emit(
                 f"Cannot open {name}",
                 f"{name}: unexpected error while reading the case ({type(exc).__name__}).",
@@ -236,7 +237,7 @@ class CaseSession(QObject):
         self._finish()
 
     def _on_hash_failed(self, exc: BaseException) -> None:
-        log.error("hashing failed", exc_info=exc)
+        log.warning("hashing failed: %s", exc)
         self.sig_hash_failed.emit(f"could not be computed ({type(exc).__name__}: {exc})")
         self._finish()
 

@@ -42,6 +42,8 @@ class EntityRef:
             value = int(ident)
         except ValueError:
             raise ValueError(f"ID must be an integer: {text!r}") from None
+        if not -(1 << 63) <= value < 1 << 63:
+            raise ValueError(f"ID out of range (a case's ids are 64-bit integers): {text!r}")
         return cls(kind, value)  # type: ignore[arg-type]
 
 

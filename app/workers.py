@@ -131,7 +131,8 @@ class Runner(QObject):
             if ctx.cancelled():
                 return
             if on_error is None:
-                log.error("background task failed", exc_info=exc)
+                log.warning("background task failed: %s", exc)
+                log.debug("background task failed", exc_info=exc)
             else:
                 on_error(exc)
 

@@ -8,19 +8,27 @@ hostile case are both untrusted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from storage.events import CaseDataError
 from storage.fts import fts_ids, fts_query, query_words
 from storage.text_hits import TextHits
+from storage.text_values import clip_sql, clipped, long_values
 
 if TYPE_CHECKING:
     from storage.search_terms import SearchTerms
 
+TABLE_CHARS = 2_000
+"""Characters of a title or label the table keeps (a cell shows far fewer)."""
+NAME_CHARS = 10_000
+"""Characters of an actor's or platform's name kept for lanes, table and filters."""
 _PAGE_SQL = (
-    "SELECT e.id, e.title, e.amount, e.currency, x.label "
+    f"SELECT e.id, {clip_sql('e.title', TABLE_CHARS)}, e.amount, e.currency, "
+    f"{clip_sql('x.label', TABLE_CHARS)} "
     "FROM event e LEFT JOIN exhibit x ON x.id = e.exhibit_id WHERE e.id IN ({marks})"
 )
 _MAX_IN = 500  # SQLite's default limit is 32766 variables; stay far below
@@ -66,16 +74,24 @@ class EventDetail:
     source_record: str | None
 
 
-_DETAIL_SQL = """
-SELECT e.id, e.ts, e.precision, e.ts_min, e.ts_max, e.end_ts, e.ts_raw, e.ts_zone, e.kind,
-       e.title, e.message,
-       e.actor_id, a.display_name, e.counterpart_id, c.display_name,
-       e.identifier_id, i.value, i.kind, e.platform_id, p.name, e.place_id, pl.name,
-       e.shipment_id, CASE WHEN s.id IS NULL THEN NULL
-                           ELSE coalesce(s.carrier, '') || ' ' || coalesce(s.tracking_number, '')
-                      END,
-       e.amount, e.currency, e.product, e.quantity, e.unit,
-       e.exhibit_id, x.label, x.kind, x.sha256, e.source_record
+_DETAIL_COLUMNS = (
+    ("e.id", False), ("e.ts", False), ("e.precision", True), ("e.ts_min", False),
+    ("e.ts_max", False), ("e.end_ts", False), ("e.ts_raw", True), ("e.ts_zone", True),
+    ("e.kind", True), ("e.title", True), ("e.message", True),
+    ("e.actor_id", False), ("a.display_name", True), ("e.counterpart_id", False),
+    ("c.display_name", True), ("e.identifier_id", False), ("i.value", True),
+    ("i.kind", True), ("e.platform_id", False), ("p.name", True), ("e.place_id", False),
+    ("pl.name", True), ("e.shipment_id", False),
+    ("CASE WHEN s.id IS NULL THEN NULL ELSE coalesce(substr(s.carrier, 1, 200), '') || ' ' "
+     "|| coalesce(substr(s.tracking_number, 1, 200), '') END", False),
+    ("e.amount", False), ("e.currency", True), ("e.product", True), ("e.quantity", False),
+    ("e.unit", True), ("e.exhibit_id", False), ("x.label", True), ("x.kind", True),
+    ("x.sha256", True), ("e.source_record", True),
+)
+"""The inspector's event columns; free text (``True``) is read clipped, so a 70 MB message
+shows its beginning and its length instead of failing the row."""
+_DETAIL_SQL = (
+    "SELECT " + ", ".join(clip_sql(c) if text else c for c, text in _DETAIL_COLUMNS) + """
 FROM event e
 LEFT JOIN actor a ON a.id = e.actor_id
 LEFT JOIN actor c ON c.id = e.counterpart_id
@@ -85,17 +101,26 @@ LEFT JOIN place pl ON pl.id = e.place_id
 LEFT JOIN shipment s ON s.id = e.shipment_id
 LEFT JOIN exhibit x ON x.id = e.exhibit_id
 WHERE e.id = ?
-"""
+""")
 
 
 def read_event_detail(con: Any, event_id: int) -> EventDetail | None:
     """The event ``event_id`` with names of what it links to; None if there is none."""
     cur = con.cursor()
-    cur.execute(_DETAIL_SQL, (int(event_id),))
-    row = cur.fetchone()
+    with long_values(con):
+        cur.execute(_DETAIL_SQL, (int(event_id),))
+        row = cur.fetchone()
     if row is None:
         return None
-    values = [_clean(v) for v in row]
+    values: list[object] = []
+    i = 0
+    for _, text in _DETAIL_COLUMNS:
+        if text:
+            values.append(_clean(clipped(row[i], row[i + 1])))
+            i += 2
+        else:
+            values.append(_clean(row[i]))
+            i += 1
     return EventDetail(*values)
 
 
@@ -110,8 +135,11 @@ def read_names(con: Any, table: str) -> dict[int, str]:
     """``id -> name`` for ``actor`` (display_name) or ``platform`` (name)."""
     column = {"actor": "display_name", "platform": "name"}[table]
     cur = con.cursor()
-    cur.execute(f"SELECT id, {column} FROM {table}")  # names from the dict above only
-    return {int(i): "" if n is None else str(n) for i, n in cur.fetchall() if isinstance(i, int)}
+    with long_values(con):  # names from the dict above only
+        cur.execute(f"SELECT id, {clip_sql(column, NAME_CHARS)} FROM {table}")
+        rows = cur.fetchall()
+    return {i: _shown(n, length, NAME_CHARS) for i, n, length in rows
+            if isinstance(i, int) and not isinstance(i, bool)}
 
 
 def read_text_page(con: Any, ids: np.ndarray) -> dict[int, tuple[str, str, str]]:
@@ -121,14 +149,28 @@ def read_text_page(con: Any, ids: np.ndarray) -> dict[int, tuple[str, str, str]]
     id_list = [int(i) for i in ids]
     for start in range(0, len(id_list), _MAX_IN):
         chunk = id_list[start : start + _MAX_IN]
-        cur.execute(_PAGE_SQL.format(marks=",".join("?" * len(chunk))), chunk)
-        for eid, title, amount, currency, exhibit in cur.fetchall():
-            out[int(eid)] = (
-                "" if title is None else str(_clean(title)),
+        with long_values(con):
+            cur.execute(_PAGE_SQL.format(marks=",".join("?" * len(chunk))), chunk)
+            rows = cur.fetchall()
+        for eid, title, title_len, amount, currency, exhibit, exhibit_len in rows:
+            if not isinstance(eid, int):
+                continue
+            out[eid] = (
+                _shown(title, title_len, TABLE_CHARS),
                 format_amount(amount, currency),
-                "" if exhibit is None else str(_clean(exhibit)),
+                _shown(exhibit, exhibit_len, TABLE_CHARS),
             )
     return out
+
+
+def _shown(value: object, length: object, limit: int) -> str:
+    """A clipped text value as a cell shows it: cut ones end with their full length."""
+    if value is None:
+        return ""
+    text = clipped(_clean(value), length, limit)
+    if isinstance(length, int) and length > limit:
+        return f"{text}… [{length:,} characters]"
+    return str(text) if not isinstance(text, str) else text
 
 
 def format_amount(amount: object, currency: object) -> str:
@@ -154,17 +196,31 @@ def search_events(
         return TextHits.of_ids(np.empty(0, dtype=np.int64))
     cur = con.cursor()
     if has_fts:
-        if terms is not None:
-            hits = terms.search(cur, query_words(text))
-            if hits is not None:
-                return hits
-        return TextHits.of_ids(fts_ids(cur, query))
+        try:
+            if terms is not None:
+                hits = terms.search(cur, query_words(text))
+                if hits is not None:
+                    return hits
+            return TextHits.of_ids(fts_ids(cur, query))
+        except (sqlite3.Error, CaseDataError) as exc:
+            # A damaged index (bad pages, a tokenizer this SQLite lacks) must not end the
+            # search: the plain scan below finds the same words, slower, and says why.
+            note = f"the full-text index failed ({exc}); searched by a plain scan instead"
+            return replace(_scan(con, text), note=note)
+    return _scan(con, text)
+
+
+def _scan(con: Any, text: str) -> TextHits:
+    """Events whose title or message contains every word (``LIKE``; no index needed)."""
     words = query_words(text)
     clause = " AND ".join(
         "(coalesce(title, '') || ' ' || coalesce(message, '')) LIKE ?" for _ in words
     )
-    cur.execute(f"SELECT id FROM event WHERE {clause}", [f"%{w}%" for w in words])
-    ids = np.fromiter((r[0] for r in cur.fetchall()), dtype=np.int64)
+    cur = con.cursor()
+    with long_values(con):
+        cur.execute(f"SELECT id FROM event WHERE {clause}", [f"%{w}%" for w in words])
+        rows = cur.fetchall()
+    ids = np.fromiter((r[0] for r in rows if isinstance(r[0], int)), dtype=np.int64)
     ids.sort()
     return TextHits.of_ids(ids)
 
@@ -179,17 +235,18 @@ def search_event_ids(
 def ids_ordered_by(con: Any, column: str, ascending: bool) -> np.ndarray:
     """All event ids ordered by a text column (the table's sort on Title/Amount/Exhibit)."""
     expr = {
-        "Title": "e.title",
+        "Title": f"substr(e.title, 1, {TABLE_CHARS})",
         "Amount": "e.amount",
-        "Exhibit": "x.label",
+        "Exhibit": f"substr(x.label, 1, {TABLE_CHARS})",
     }[column]
     order = "ASC" if ascending else "DESC"
     cur = con.cursor()
-    cur.execute(
-        f"SELECT e.id FROM event e LEFT JOIN exhibit x ON x.id = e.exhibit_id "
-        f"ORDER BY {expr} {order}, e.ts, e.id"
-    )
-    return np.fromiter((r[0] for r in cur), dtype=np.int64)
+    with long_values(con):
+        cur.execute(
+            f"SELECT e.id FROM event e LEFT JOIN exhibit x ON x.id = e.exhibit_id "
+            f"ORDER BY {expr} {order}, e.ts, e.id"
+        )
+        return np.fromiter((r[0] for r in cur if isinstance(r[0], int)), dtype=np.int64)
 
 
 #: Tables a reference may name, and the event column that links events to each of them.

@@ -165,11 +165,12 @@ def _kind_times(cur: Any, kind: str, cancelled: Cancelled | None) -> np.ndarray:
     while True:
         if after is None:
             cur.execute(f"SELECT group_concat(v), count(*) FROM (SELECT {_INT_TS} AS v "
-                        "FROM event WHERE kind = ? ORDER BY ts LIMIT ?)", (kind, TEXT_PAGE))
+                        f"FROM event WHERE kind = {bind_text(kind)} ORDER BY ts LIMIT ?)",
+                        (text_param(kind), TEXT_PAGE))
         else:
             cur.execute(f"SELECT group_concat(v), count(*) FROM (SELECT {_INT_TS} AS v "
-                        "FROM event WHERE kind = ? AND ts >= ? ORDER BY ts LIMIT ? OFFSET ?)",
-                        (kind, after, TEXT_PAGE, skip))
+                        f"FROM event WHERE kind = {bind_text(kind)} AND ts >= ? ORDER BY ts "
+                        "LIMIT ? OFFSET ?)", (text_param(kind), after, TEXT_PAGE, skip))
         text, count = cur.fetchone()
         page = parse_ints(text, count, "event table's time column")
         if page.size:
@@ -194,7 +195,7 @@ def event_kinds(con: Any) -> list[tuple[str, int]]:
     """Distinct event kinds with their counts, most frequent first."""
     cur = con.cursor()
     cur.execute("SELECT kind, count(*) FROM event GROUP BY kind ORDER BY count(*) DESC, kind")
-    return [(str(k), int(n)) for k, n in cur.fetchall()]
+    return [(k if isinstance(k, str) else str(k), int(n)) for k, n in cur.fetchall()]
 
 
 def distinct_kinds(con: Any) -> list[str]:
@@ -211,8 +212,9 @@ def distinct_kinds(con: Any) -> list[str]:
     while kind is not None:
         if len(found) >= _SKIP_SCAN_LIMIT:
             return [k for k, _ in event_kinds(con)]
-        found.append(str(kind))
-        cur.execute("SELECT min(kind) FROM event WHERE kind > ?", (kind,))
+        found.append(kind if isinstance(kind, str) else str(kind))
+        cur.execute(f"SELECT min(kind) FROM event WHERE kind > {bind_text(found[-1])}",
+                    (text_param(found[-1]),))
         kind = cur.fetchone()[0]
     return found
 

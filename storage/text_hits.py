@@ -23,6 +23,8 @@ class TextHits:
     ids_: np.ndarray | None = None
     bits: np.ndarray | None = None
     base: int = 0
+    note: str | None = None
+    """Why these hits came another way than asked (e.g. the index failed: a plain scan)."""
 
     @classmethod
     def of_ids(cls, ids: np.ndarray) -> TextHits:

@@ -35,9 +35,11 @@ class ValueIssue:
 
     def line(self) -> str:
         """One line for a person: ``3 events: no time (…) (e.g. event 12, 40, 77…)``."""
+        noun = "event" if self.count == 1 else "events"
+        if not self.examples:
+            return f"{self.count:,} {noun}: {self.message}"
         shown = ", ".join(str(i) for i in self.examples)
         more = "…" if self.count > len(self.examples) else ""
-        noun = "event" if self.count == 1 else "events"
         return f"{self.count:,} {noun}: {self.message} (e.g. event {shown}{more})"
 
 
@@ -67,6 +69,8 @@ _EVENT_CONDITIONS: tuple[tuple[str, str, str], ...] = (
      f" AND NOT (ts >= {_MILLIS[0]} AND ts < {_MILLIS[1]})"
      f" AND NOT (ts >= {_NANOS[0]} AND ts < {_NANOS[1]})",
      "time before 1980 or after 2099: left off the timeline"),
+    ("id_unreadable", "typeof(id) <> 'integer'",
+     "id is not an integer: left out of the views (a table not declared as Filature's)"),
     ("bounds_unreadable",
      "(ts_min IS NOT NULL AND NOT typeof(ts_min) = 'integer') OR "
      "(ts_max IS NOT NULL AND NOT typeof(ts_max) = 'integer') OR "

@@ -328,10 +328,10 @@ class EventTableModel(QAbstractTableModel):
         try:
             texts = self._data.fetch_text(ids)
             raw = [_three(texts.get(i, blank)) for i in ids.tolist()]
-        except Exception:
+        except Exception as exc:
             # A damaged case must not make every repaint raise again: the page is kept as
             # "unavailable" until the next set_data().
-            _log.exception("fetch_text failed for rows %d..", number * PAGE_ROWS)
+            _log.warning("the text of rows %d.. could not be read: %s", number * PAGE_ROWS, exc)
             raw = [(UNAVAILABLE,) * 3] * len(ids)
         page = self._pages[number] = _Page(raw)
         while len(self._pages) > CACHE_PAGES:

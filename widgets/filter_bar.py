@@ -259,6 +259,10 @@ class FilterBar(QWidget):
         self._clear.setToolTip("Remove every filter")
         self._count = plain_label()
         self._count.setObjectName("resultCount")
+        self._note = plain_label()
+        self._note.setObjectName("filterNote")
+        self._note.setStyleSheet("color: #9a5b00;")
+        self._note.hide()
         self._sent_text = ""  # last text emitted or shown: the debounce skips repeats
 
         for button in (self._kinds, self._actors, self._platforms):
@@ -275,6 +279,7 @@ class FilterBar(QWidget):
         layout.addWidget(self._search, 1)
         layout.addWidget(self._clear)
         layout.addWidget(self._count)
+        layout.addWidget(self._note)
 
     # -- called by the controller; never emits -------------------------------------------
     def set_choices(
@@ -317,6 +322,19 @@ class FilterBar(QWidget):
     def show_pending(self, searching: bool) -> None:
         """The views are being filtered (a broad search at 10^7 events can take a moment)."""
         set_plain(self._count, "Searching…" if searching else "Filtering…")
+
+    def show_note(self, note: str | None) -> None:
+        """A warning about the result (the search index failed, a filter could not run).
+
+        Shown as a ⚠ with the whole sentence in its tooltip: the bar has no room for it.
+        """
+        set_plain(self._note, "⚠ plain scan" if note and "plain scan" in note else "⚠")
+        self._note.setToolTip(tooltip_text(note or ""))
+        self._note.setVisible(bool(note))
+
+    def note_text(self) -> str:
+        """The warning shown, whole (for tests), or ``""``."""
+        return "" if self._note.isHidden() else self._note.toolTip()
 
     def choice(self) -> FilterChoice:
         """The filters as currently edited (including text not yet sent)."""

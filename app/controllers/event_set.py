@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from storage.text_hits import TextHits
 
 LANE_MODES = ("kind", "actor", "platform")
+KIND_LANES_ALL = "kind-all"
+"""Lanes by kind with every kind in its own lane, however many (View ▸ Every Kind Lane)."""
+KIND_LANES = 32
+"""Lanes by kind show at most this many lanes: the rarest kinds share the last one. Imports
+from Plaso or Timesketch carry hundreds of kinds; 32 lanes already fill a laptop screen."""
+OTHER_KINDS_KEY = "kind:*other-kinds*"
 NO_ACTOR = "(no actor)"
 NO_PLATFORM = "(no platform)"
 
@@ -142,15 +148,11 @@ class EventSet:
         c = self.columns
         rows = self.placeable_rows(rows)
         kinds = take(c.kind, rows)
-        if lane_mode == "kind":
+        if lane_mode in ("kind", KIND_LANES_ALL):
             order = _order_by_count(kinds, len(c.kinds))
-            dtype = lane_dtype(len(order))
-            lane_of_code = np.zeros(max(len(c.kinds), 1), dtype=dtype)
-            lane_of_code[order] = np.arange(len(order), dtype=dtype)
-            lane = lane_of_code[kinds] if len(rows) else np.empty(0, dtype=dtype)
-            lanes = tuple(
-                Lane(f"kind:{c.kinds[i]}", vocab_label(c.kinds[i])) for i in order
-            )
+            lane_of_code, lanes = kind_lanes(order, c.kinds, every=lane_mode != "kind")
+            lane = (lane_of_code[kinds] if len(rows)
+                    else np.empty(0, dtype=lane_of_code.dtype))
         else:
             values = (c.actor if lane_mode == "actor" else c.platform)[rows]
             names = self.actor_names if lane_mode == "actor" else self.platform_names
@@ -225,7 +227,8 @@ def take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return values[rows]
 
 
-def timeline_from_kind_times(kind_times: Mapping[str, np.ndarray]) -> TimelineData:
+def timeline_from_kind_times(kind_times: Mapping[str, np.ndarray], *,
+                             every: bool = False) -> TimelineData:
     """A first, partial timeline (lanes by kind, no ids) from per-kind time arrays."""
     kind_times = {k: _placeable_times(t) for k, t in kind_times.items()}
     names = tuple(kind_times)
@@ -241,9 +244,8 @@ def timeline_from_kind_times(kind_times: Mapping[str, np.ndarray]) -> TimelineDa
     kind = kind[order]
     sizes = np.asarray([len(kind_times[k]) for k in names])
     lane_order = np.argsort(-sizes, kind="stable")
-    dtype = lane_dtype(len(names))
-    lane_of_code = np.empty(len(names), dtype=dtype)
-    lane_of_code[lane_order] = np.arange(len(names), dtype=dtype)
+    lane_order = lane_order[sizes[lane_order] > 0]
+    lane_of_code, lanes = kind_lanes(lane_order, names, every=every)
     return TimelineData(
         ts=ts,
         end=ts,
@@ -253,8 +255,28 @@ def timeline_from_kind_times(kind_times: Mapping[str, np.ndarray]) -> TimelineDa
         kind=kind,
         kind_names=names,
         lane=lane_of_code[kind],
-        lanes=tuple(Lane(f"kind:{names[i]}", vocab_label(names[i])) for i in lane_order),
+        lanes=lanes,
     )
+
+
+def kind_lanes(order: np.ndarray, kind_names: tuple[str, ...], *,
+               every: bool = False) -> tuple[np.ndarray, tuple[Lane, ...]]:
+    """Lane number per kind code, and the lanes, for kind codes ``order`` (most events first).
+
+    Beyond :data:`KIND_LANES` kinds the rarest share one "N other kinds" lane (their colours
+    still tell them apart), unless ``every`` asks for a lane each.
+    """
+    n = len(order)
+    grouped = not every and n > KIND_LANES
+    kept = order[: KIND_LANES - 1] if grouped else order
+    dtype = lane_dtype(len(kept) + 1)
+    lane_of_code = np.zeros(max(len(kind_names), 1), dtype=dtype)
+    lane_of_code[kept] = np.arange(len(kept), dtype=dtype)
+    lanes = [Lane(f"kind:{kind_names[i]}", vocab_label(kind_names[i])) for i in kept]
+    if grouped:
+        lane_of_code[order[KIND_LANES - 1:]] = len(kept)
+        lanes.append(Lane(OTHER_KINDS_KEY, f"{n - len(kept):,} other kinds"))
+    return lane_of_code, tuple(lanes)
 
 
 def _placeable_times(times: np.ndarray) -> np.ndarray:

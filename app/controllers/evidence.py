@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.controllers.event_set import EventSet, take, timeline_from_kind_times
 from app.controllers.inspector_records import BUILDERS, count_record, event_record
+from app.failures import exit_code, log_failure, one_line
 from app.memory import release_free_memory
 from app.state import EntityRef, Filters, TimeWindow
 from app.workers import Beside, LatestOnly
@@ -96,6 +97,7 @@ class EvidenceController(QObject):
 
     sig_loaded = Signal()  # the full columns are in every view (screenshots wait for it)
     sig_first_paint = Signal()  # the partial timeline is drawn (benchmarks measure it)
+    sig_failed = Signal(str, int)  # one line for the status bar, and the exit code it means
 
     def __init__(
         self,
@@ -176,7 +178,7 @@ class EvidenceController(QObject):
             self._on_first_loaded(early)
             return
         if isinstance(early, BaseException):
-            log.warning("early read failed, reading again", exc_info=early)
+            log.warning("early read failed, reading again: %s", one_line(early))
         self._load.request(lambda ctx: _read_first_paint(source, ctx),
                            self._on_first_loaded, self._on_load_failed)
 
@@ -240,11 +242,20 @@ class EvidenceController(QObject):
         self.sig_loaded.emit()
 
     def _on_load_failed(self, exc: BaseException) -> None:
-        log.error("reading events failed", exc_info=exc)
-        self.table.show_notice("The events could not be read (see the log).")
+        line = log_failure(log, "The events could not be read", exc)
+        self.table.show_notice(line)
         self.inspector.show_record(None)
+        self.sig_failed.emit(line, exit_code(exc))
         self.loaded = True  # nothing more will come; don't keep screenshots waiting
         self.sig_loaded.emit()
+
+    def _on_view_failed(self, exc: BaseException) -> None:
+        """A filter, search or sort failed: say so; the views keep what they show."""
+        line = log_failure(log, "The views could not be updated", exc)
+        if self._events is not None:
+            self.filter_bar.show_result_count(len(self._table_rows), len(self._events))
+        self.filter_bar.show_note(line)
+        self.sig_failed.emit(line, exit_code(exc))
 
     def _on_session_closed(self) -> None:
         self._reset()
@@ -319,13 +330,14 @@ class EvidenceController(QObject):
             self._passing = views.passing
             self._apply_table()
             self.filter_bar.show_result_count(views.shown, len(events))
+            self.filter_bar.show_note(hits.note if hits is not None else None)
             self._show_selection_in_views(self.state.selection)
             if was_hidden or views.passing is not None:
                 self._show_inspector(self.state.selection)  # "hidden by the filters" or not
             if callable(then):
                 then()
 
-        self._compute.request(task, done, self._on_load_failed)
+        self._compute.request(task, done, self._on_view_failed)
 
     def _apply_table(self) -> None:
         events = self._events
@@ -356,7 +368,7 @@ class EvidenceController(QObject):
             if self._sort == key:
                 self._set_table_rows(self._restrict(ids, self._table_rows))
 
-        self._sort_job.request(task, done, self._on_load_failed)
+        self._sort_job.request(task, done, self._on_view_failed)
 
     def _restrict(self, sorted_ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Rows in ``sorted_ids`` order, keeping only those in ``rows``."""
@@ -529,10 +541,11 @@ class EvidenceController(QObject):
             self.inspector.show_record(record, links)
 
         def failed(exc: BaseException) -> None:
-            log.warning("reading %s failed: %s", ref, exc)
+            line = log_failure(log, f"{ref} could not be read", exc)
             self.inspector.show_record(InspectorRecord(
                 heading=f"{ref.kind.capitalize()} {ref.id}", fields=(), exhibit_label=None,
-                exhibit_sha256=None, warnings=[f"this record could not be read: {exc}"]))
+                exhibit_sha256=None, warnings=[line]))
+            self.sig_failed.emit(line, exit_code(exc))
 
         self._inspect.request(task, done, failed)
 

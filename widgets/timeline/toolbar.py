@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
 
 from widgets.plain_text import plain_label
 
-LANE_MODES = (("By kind", "kind"), ("By actor", "actor"), ("By platform", "platform"))
+LANE_MODES = (("By kind", "kind"), ("Every kind", "kind-all"), ("By actor", "actor"),
+              ("By platform", "platform"))
+"""``kind`` groups the rarest kinds in one lane beyond 32 kinds; ``kind-all`` gives each one."""
 
 
 class TimelineToolbar(QWidget):
@@ -29,7 +31,9 @@ class TimelineToolbar(QWidget):
         self.mode_combo = QComboBox()
         for text, mode in LANE_MODES:
             self.mode_combo.addItem(text, mode)
-        self.mode_combo.setToolTip("Lanes: one row per event kind, per actor or per platform")
+        self.mode_combo.setToolTip("Lanes: one row per event kind (beyond 32 kinds the rarest "
+                                   "share one lane; \"Every kind\" gives each its own), per "
+                                   "actor or per platform")
         self.fit_button = QPushButton("Fit all")
         self.fit_button.setToolTip("Show the whole case (Home)")
         self.select_button = QToolButton()
