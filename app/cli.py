@@ -186,8 +186,33 @@ def run_info(ns: argparse.Namespace) -> int:
             }
     except CaseOpenError as exc:
         return _fail(str(exc))
+    except Exception as exc:  # never a traceback: one line, 2 if the case caused it, else 3
+        from app.failures import exit_code, one_line
+
+        print(f"filature: {ns.case}: {one_line(exc)}", file=sys.stderr)
+        return exit_code(exc)
     print(json.dumps(facts, indent=2, ensure_ascii=False))
     return EXIT_OK
+
+
+def _report_uncaught(job: object) -> None:
+    """An exception escaping a Qt slot becomes one log line (and exit 3 for a screenshot).
+
+    PySide prints the traceback and carries on; a user should read one sentence, and a
+    screenshot that hit a bug must not exit 0.
+    """
+    from app.failures import EXIT_INTERNAL, one_line
+
+    log = logging.getLogger("filature")
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: object) -> None:
+        log.warning("internal error: %s: %s", kind.__name__, one_line(exc))
+        log.debug("internal error", exc_info=(kind, exc, tb))  # type: ignore[arg-type]
+        failed = getattr(job, "fail_later", None)
+        if callable(failed):
+            failed(EXIT_INTERNAL, f"internal error: {one_line(exc)}")
+
+    sys.excepthook = hook
 
 
 def run_gui(ns: argparse.Namespace) -> int:
@@ -228,6 +253,7 @@ def run_gui(ns: argparse.Namespace) -> int:
         wait_loaded = ns.wait_loaded or ns.range is not None or ns.select is not None
         job = ScreenshotJob(window, ns.screenshot, timeout_ms=SCREENSHOT_TIMEOUT_MS,
                             wait_loaded=wait_loaded)
+    _report_uncaught(job)
     window.show()
     from app.deep_link import DeepLink
 

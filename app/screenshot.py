@@ -69,6 +69,10 @@ class ScreenshotJob(QObject):
 
     def _on_view_failed(self, message: str, code: int) -> None:
         """A view could not read what it needs: the picture shows it, then exit 2 or 3."""
+        self.fail_later(code, message)
+
+    def fail_later(self, code: int, message: str) -> None:
+        """Take the picture as planned, then exit ``code`` with ``message`` (first one wins)."""
         if self._failure is None:
             self._failure = (code, message)
 

@@ -145,6 +145,7 @@ def select_by_clicks(window: MainWindow, paints: PaintLog, count: int) -> dict[s
                          point)
         t1 = time.perf_counter()
         settle()
+        _wait_for_inspector(window, t0)  # it reads the record on a worker
         t2 = time.perf_counter()
         refs = window.selection()
         if not refs or refs == before:
@@ -160,6 +161,16 @@ def select_by_clicks(window: MainWindow, paints: PaintLog, count: int) -> dict[s
             "round_trip": summary_ms(times), "signal_chain": summary_ms(chain),
             "clicks": count, "missed": missed, "not_shown_everywhere": unverified,
             "timeline_not_repainted": unpainted}
+
+
+def _wait_for_inspector(window: MainWindow, t0: float, limit_s: float = 2.0) -> None:
+    """Drain events until the inspector shows the selected event (or ``limit_s`` passes)."""
+    ids = [r.id for r in window.selection() if r.kind == "event"]
+    if len(ids) != 1:
+        return
+    heading = f"Event {ids[0]} —"
+    while heading not in window.inspector.text() and time.perf_counter() - t0 < limit_s:
+        drain()
 
 
 def _shown_everywhere(window: MainWindow, refs: frozenset[EntityRef]) -> bool:

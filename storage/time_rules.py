@@ -58,8 +58,8 @@ def plausible(ts: np.ndarray) -> np.ndarray:
 
 def is_plausible(ts: object) -> bool:
     """Whether one stored ``ts`` value is a time a timeline can place."""
-    return (isinstance(ts, int) and not isinstance(ts, bool)
-            and PLAUSIBLE_FROM_US <= ts < PLAUSIBLE_UNTIL_US)
+    return (isinstance(ts, int | np.integer) and not isinstance(ts, bool)
+            and PLAUSIBLE_FROM_US <= int(ts) < PLAUSIBLE_UNTIL_US)
 
 
 def unit_guess(ts: int) -> str | None:
@@ -71,7 +71,7 @@ def unit_guess(ts: int) -> str | None:
     for unit, factor in (("seconds", US), ("milliseconds", 1000)):
         if PLAUSIBLE_FROM_US <= ts * factor < PLAUSIBLE_UNTIL_US:
             return unit
-    if ts % 1000 == 0 and PLAUSIBLE_FROM_US <= ts // 1000 < PLAUSIBLE_UNTIL_US:
+    if PLAUSIBLE_FROM_US <= ts // 1000 < PLAUSIBLE_UNTIL_US:
         return "nanoseconds"
     return None
 

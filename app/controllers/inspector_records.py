@@ -326,7 +326,8 @@ def actor_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
         other = rel["to_actor_id"] if rel["from_actor_id"] == r.id else rel["from_actor_id"]
         name = _text(rel["display_name"]) or "(missing from the case)"
         kind = vocab_label(_text(rel["kind"]))
-        text = (f"{kind} {name}" if rel["from_actor_id"] == r.id else f"{name} is {kind} them")
+        text = (f"{kind}: {name}" if rel["from_actor_id"] == r.id
+                else f"{name} ({kind} this actor)")
         fields.append(("Relation", f"{text}, confidence {_confidence(rel['confidence'])}"
                                    f"\n{_text(rel['justification'])}".strip()))
         if isinstance(other, int):

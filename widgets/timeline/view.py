@@ -291,13 +291,15 @@ class TimelineView(QWidget):
         """Update which lanes are hidden for the range ``[start, end]``; True if it changed.
 
         A lane counts as empty when no event of it starts in the range and none of its bars
-        or whiskers reaches into it (each group's longest reach widens the range).
+        or whiskers reaches into it (each group's longest reach widens the range both ways:
+        an interval that began before, a whisker of an event after).
         """
         index = self._index
         empty = set()
         for lane_no, lane in enumerate(self._data.lanes):
             groups = index.lane_groups(lane_no)
-            if not any(index.count_between([g], start - int(index.g_reach[g]), end + 1)
+            if not any(index.count_between([g], start - int(index.g_reach[g]),
+                                           end + 1 + int(index.g_reach[g]))
                        for g in groups):
                 empty.add(lane.key)
         return self._layout.set_hidden(frozenset(empty))
