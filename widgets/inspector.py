@@ -120,7 +120,12 @@ class _FieldRow:
         if boxed:
             shown = visible(value, limit=_BOX_LIMIT)
             self.box.setPlainText(shown)
-            lines = min(_BOX_MAX_LINES, shown.count("\n") + 1 + len(shown) // 80)
+            # Lines as wrapped at the box's width (60 characters before the first layout)
+            per_line = max(20, (width - 24) // max(self.box.fontMetrics().averageCharWidth(),
+                                                   1)) if width > 0 else 60
+            wrapped = sum(-(-max(len(line), 1) // per_line)
+                          for line in shown[:20_000].split("\n"))
+            lines = min(_BOX_MAX_LINES, wrapped)
             self.box.setFixedHeight(self.box.fontMetrics().lineSpacing() * max(lines, 2) + 12)
             self.label.clear()
         else:
