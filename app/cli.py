@@ -203,7 +203,7 @@ def _report_uncaught(job: object) -> None:
     """
     from app.failures import EXIT_INTERNAL, one_line
 
-    log = logging.getLogger("filature")
+    log = logging.getLogger(__name__)
 
     def hook(kind: type[BaseException], exc: BaseException, tb: object) -> None:
         log.warning("internal error: %s: %s", kind.__name__, one_line(exc))

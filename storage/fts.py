@@ -105,3 +105,27 @@ def _fts_ids_paged(cur: Any, query: str) -> np.ndarray:
             break
         after = int(last)
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def fts_answers(cur: Any, probes: int = 5) -> bool:
+    """Whether the index finds events it should: a few titles searched for their own words.
+
+    A damaged index does not always raise: FTS5 reads a structure record overwritten with
+    junk as "no documents", and every search then finds nothing, silently. Searching the
+    first words of a few titles and expecting those rows costs a few index lookups, once per
+    case. A case with no words to probe is taken as fine.
+    """
+    cur.execute("SELECT id, substr(title, 1, 200) FROM event WHERE typeof(id) = 'integer' "
+                f"AND typeof(title) = 'text' AND title <> '' ORDER BY id LIMIT {int(probes)}")
+    for ident, title in cur.fetchall():
+        if not isinstance(title, str) or type(title) is not str:  # not UTF-8: skip the probe
+            continue
+        words = [w for w in query_words(title) if w.isalnum()][:2]
+        query = fts_query(" ".join(words)) if words else None
+        if query is None:
+            continue
+        cur.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND rowid = ?",
+                    (query, ident))
+        if not cur.fetchone()[0]:
+            return False
+    return True

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from storage.text_values import clip_sql, clipped, long_values
+from storage.text_values import SHOWN_CHARS, clip_sql, clipped, long_values
 
 #: Tables whose rows may cite an exhibit, and how the citation count is phrased.
 CITING_TABLES = ("event", "actor", "identifier", "attribution", "shipment", "shipment_leg",
@@ -48,8 +48,10 @@ def _rows(cur: Any, sql: str, params: tuple[object, ...],
     plan = []
     for column in columns:
         expr, _, alias = column.partition(" AS ")
-        plan.append((expr, alias or expr.split(".")[-1], expr.split(".")[-1] in _TEXT))
-    parts = [clip_sql(expr) if text else expr for expr, _, text in plan]
+        last = expr.split(".")[-1]
+        limit = SHOWN_CHARS if last in _FREE_TEXT else _NAME_CHARS
+        plan.append((expr, alias or last, limit if last in _TEXT else 0))
+    parts = [clip_sql(expr, limit) if limit else expr for expr, _, limit in plan]
     with long_values(cur.connection):
         cur.execute(sql.format(cols=", ".join(parts)), params)
         fetched = cur.fetchall()
@@ -57,9 +59,9 @@ def _rows(cur: Any, sql: str, params: tuple[object, ...],
     for raw in fetched:
         row: dict[str, object] = {}
         i = 0
-        for _, name, text in plan:
-            if text:
-                row[name] = _clean(clipped(raw[i], raw[i + 1]))
+        for _, name, limit in plan:
+            if limit:
+                row[name] = _clean(clipped(raw[i], raw[i + 1], limit))
                 i += 2
             else:
                 row[name] = _clean(raw[i])
@@ -68,6 +70,10 @@ def _rows(cur: Any, sql: str, params: tuple[object, ...],
     return out
 
 
+_NAME_CHARS = 10_000
+"""Names, values and labels are kept to this many characters; free text to SHOWN_CHARS."""
+_FREE_TEXT = frozenset({"description", "notes", "justification", "declared_content",
+                        "real_content", "path"})
 _TEXT = frozenset({
     "label", "kind", "description", "acquired_by", "sha256", "path", "notes", "name",
     "display_name", "role", "value", "justification", "carrier", "tracking_number",

@@ -355,6 +355,7 @@ class InspectorView(QWidget):
 
     def _show_links(self, links: Sequence[tuple[str, str, int]]) -> None:
         self._links.clear()
+        links = [(c, k, r) for c, k, r in links if isinstance(r, int)]  # followable ones only
         for caption, kind, ref in links:
             item = QListWidgetItem(visible(caption, limit=200))  # list items are plain text
             item.setData(_REF_ROLE, (kind, int(ref)))

@@ -33,6 +33,7 @@ from storage.event_queries import (
     search_events,
 )
 from storage.events import read_event_columns, read_kind_times
+from storage.fts import fts_answers
 from storage.record_reads import read_record
 from storage.search_terms import SearchTerms
 from widgets.event_table import EventTableData
@@ -92,6 +93,29 @@ def _read_first_paint(source: CaseSource, ctx: TaskContext) -> _FirstPaint:
     return data, LaneIndex(data), [(k, len(v)) for k, v in times.items()]
 
 
+def _search(con: object, text: str, has_fts: bool, summary: list[SearchTerms | None],
+            fts_state: list[str | None]) -> TextHits:
+    """Search ``text``; the first search checks the index answers (``fts_answers``).
+
+    ``summary`` and ``fts_state`` are the controller's per-case memos, filled here once.
+    """
+    if has_fts and not fts_state:
+        try:
+            ok = fts_answers(con.cursor())  # type: ignore[attr-defined]
+        except Exception as exc:  # any failure of the probe means the same: don't trust it
+            ok, why = False, one_line(exc)
+        else:
+            why = "it finds none of the events it should"
+        fts_state.append(None if ok else f"the full-text index is damaged ({why}); "
+                                         "searched by a plain scan instead")
+    broken = fts_state[0] if fts_state else None
+    if has_fts and broken is None and not summary:
+        summary.append(SearchTerms.of(con))
+    terms = summary[0] if summary else None
+    hits = search_events(con, text, has_fts=has_fts and broken is None, terms=terms)
+    return replace(hits, note=broken) if broken is not None else hits
+
+
 class EvidenceController(QObject):
     """Owns the loaded ``EventSet`` and keeps the four views in step with ``AppState``."""
 
@@ -130,6 +154,7 @@ class EvidenceController(QObject):
         self._sort: tuple[str, bool] = ("Time", True)
         self._text_hits: dict[str, TextHits] = {}  # a few recent searches, newest last
         self._search_terms: list[SearchTerms | None] = []  # the case's summary, once looked up
+        self._fts_state: list[str | None] = []  # once checked: None, or why it is not used
         self._sorted_ids: dict[tuple[str, bool], np.ndarray] = {}
         self._linked_ids: dict[EntityRef, np.ndarray] = {}
         self._table_rows = np.empty(0, dtype=np.int64)
@@ -273,6 +298,7 @@ class EvidenceController(QObject):
         self._source = None
         self._text_hits.clear()
         self._search_terms = []
+        self._fts_state = []
         self._sorted_ids.clear()
         self._linked_ids.clear()
         self.loaded = False
@@ -296,15 +322,14 @@ class EvidenceController(QObject):
         has_fts = source.has_fts
         summary = self._search_terms
 
+        fts_state = self._fts_state
+
         def task(ctx: TaskContext) -> tuple[_Views, str, TextHits | None]:
             hits = cached_text
             if text and hits is None:
                 con = source.connect()
                 try:
-                    if has_fts and not summary:
-                        summary.append(SearchTerms.of(con))
-                    terms = summary[0] if summary else None
-                    hits = search_events(con, text, has_fts=has_fts, terms=terms)
+                    hits = _search(con, text, has_fts, summary, fts_state)
                 finally:
                     con.close()
             rows = events.filter_rows(filters, hits)

@@ -100,12 +100,16 @@ def event_record(d: EventDetail, zone: str,
         fields.append(("Message", d.message))
     links: list[tuple[str, str, int]] = []
 
-    def linked(label: str, text: str | None, kind: str, ident: int | None) -> None:
+    def linked(label: str, text: str | None, kind: str, ident: object) -> None:
         if ident is None:
+            return
+        if not _is_id(ident):  # text or a real where an id belongs: shown, not followed
+            fields.append((label, f"{ident!r} (not an id: the case holds a value of the wrong "
+                                  "type here)"))
             return
         shown = text if text is not None else f"#{ident} (missing from the case)"
         fields.append((label, shown))
-        links.append((f"{label}: {shown}", kind, ident))
+        links.append((f"{label}: {shown}", kind, int(ident)))  # type: ignore[call-overload]
 
     linked("Actor", d.actor, "actor", d.actor_id)
     linked("Counterpart", d.counterpart, "actor", d.counterpart_id)
@@ -122,7 +126,7 @@ def event_record(d: EventDetail, zone: str,
         fields.append(("Product", " — ".join(x for x in (d.product or "", qty) if x)))
     if d.source_record:
         fields.append(("Source record", d.source_record))
-    if d.exhibit_id is not None:
+    if _is_id(d.exhibit_id):
         links.append((f"Exhibit: {d.exhibit_label or d.exhibit_id}", "exhibit", d.exhibit_id))
     warnings += text_warnings(fields)
     record = InspectorRecord(
@@ -149,8 +153,35 @@ def count_record(
 
 
 
+def _is_id(value: object) -> bool:
+    """Whether a stored reference is an id a link can follow (an integer, not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _text(value: object) -> str:
-    return "" if value is None else str(value)
+    """A stored value as text; strings stay themselves (a FlaggedText keeps its notes)."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+HEADING_CHARS = 120
+
+
+def _short(value: object) -> str:
+    """A name as a heading shows it: the whole name is in the fields below."""
+    text = _text(value)
+    return text if len(text) <= HEADING_CHARS else text[:HEADING_CHARS] + "…"
+
+
+def record_text_notes(r: Record) -> list[str]:
+    """A warning for each stored text of the record that is shown altered (bad UTF-8, cut)."""
+    out = [f"{name}: {note}" for name, value in r.values.items() for note in text_notes(value)]
+    for group, rows in r.related.items():
+        for row in rows:
+            out += [f"{group} {name}: {note}" for name, value in row.items()
+                    for note in text_notes(value)]
+    return out
 
 
 def _confidence(value: object) -> str:
@@ -175,7 +206,7 @@ def _finish(heading: str, fields: list[tuple[str, str]], links: Links, record: R
         exhibit_label=None if not exhibit else _text(exhibit.get("label")) or None,
         exhibit_sha256=None if not exhibit else _text(exhibit.get("sha256")) or None,
         exhibit_kind=None if not exhibit else _text(exhibit.get("kind")) or None,
-        warnings=[*(warnings or []), *text_warnings(shown)],
+        warnings=[*(warnings or []), *record_text_notes(record)],
     ), links
 
 
@@ -219,7 +250,7 @@ def shipment_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
             place = leg[f"{end}_place_id"]
             if isinstance(place, int) and ("place", place) not in {(k, i) for _, k, i in links}:
                 links.append((f"Place: {_text(leg[f'{end}_place']) or place}", "place", place))
-    return _finish(f"Shipment {r.id} — {_text(v['carrier'])} {_text(v['tracking_number'])}"
+    return _finish(f"Shipment {r.id} — {_short(v['carrier'])} {_short(v['tracking_number'])}"
                    .strip(), fields, links, r)
 
 
@@ -239,7 +270,7 @@ def place_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
         ("Country", _text(v["country_code"])),
         ("Shipment legs", f"{v['leg_count']:,}"),
     ]
-    return _finish(f"Place {r.id} — {_text(v['name'])}", fields, [], r, warnings)
+    return _finish(f"Place {r.id} — {_short(v['name'])}", fields, [], r, warnings)
 
 
 def identifier_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
@@ -274,7 +305,7 @@ def identifier_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
         if isinstance(a["exhibit_id"], int):
             links.append((f"Exhibit: {_text(a['label']) or a['exhibit_id']}", "exhibit",
                           int(a["exhibit_id"])))
-    return _finish(f"Identifier {r.id} — {_text(v['value'])}", fields, links, r, warnings)
+    return _finish(f"Identifier {r.id} — {_short(v['value'])}", fields, links, r, warnings)
 
 
 def exhibit_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
@@ -293,7 +324,7 @@ def exhibit_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
         ("Notes", _text(v["notes"])),
         ("Cited by", cited),
     ]
-    record, links = _finish(f"Exhibit {r.id} — {_text(v['label'])}", fields, [], r)
+    record, links = _finish(f"Exhibit {r.id} — {_short(v['label'])}", fields, [], r)
     sha = _text(v["sha256"]) or None
     return InspectorRecord(heading=record.heading, fields=record.fields,
                            exhibit_label=_text(v["label"]) or None, exhibit_sha256=sha,
@@ -306,7 +337,7 @@ def platform_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
     v = r.values
     fields = [("Name", _text(v["name"])), ("Kind", vocab_label(_text(v["kind"]))),
               ("Identifiers", f"{v['identifier_count']:,}")]
-    return _finish(f"Platform {r.id} — {_text(v['name'])}", fields, [], r)
+    return _finish(f"Platform {r.id} — {_short(v['name'])}", fields, [], r)
 
 
 def actor_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
@@ -332,7 +363,7 @@ def actor_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
                                    f"\n{_text(rel['justification'])}".strip()))
         if isinstance(other, int):
             links.append((f"Associate: {name}", "actor", other))
-    return _finish(f"Actor {r.id} — {_text(v['display_name'])}", fields, links, r)
+    return _finish(f"Actor {r.id} — {_short(v['display_name'])}", fields, links, r)
 
 
 BUILDERS = {
