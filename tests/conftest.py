@@ -37,3 +37,18 @@ def qapp(qapp: "QApplication") -> "QApplication":
 
     install_fonts(qapp)
     return qapp
+
+
+@pytest.fixture
+def window(qtbot):
+    """A shown main window (1500×950) that saves nothing; closed at teardown."""
+    from app.main_window import MainWindow
+    from app.settings import Settings
+    from app.workers import Runner
+
+    win = MainWindow(Runner(), settings=Settings(), persist=False)
+    qtbot.addWidget(win)
+    win.resize(1500, 950)
+    win.show()
+    yield win
+    win.close()

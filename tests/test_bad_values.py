@@ -414,20 +414,6 @@ def test_time_zone_not_utf8_is_not_called_damage(bad_zone_case: Built, tmp_path:
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:
-    from app.main_window import MainWindow
-    from app.settings import Settings
-    from app.workers import Runner
-
-    win = MainWindow(Runner(), settings=Settings(), persist=False)
-    qtbot.addWidget(win)
-    win.resize(1500, 950)
-    win.show()
-    yield win
-    win.close()
-
-
-@pytest.fixture
 def no_logged_traceback(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fail if anything logged an error or a traceback (the CLI would print it on stderr)."""
     caplog.set_level(logging.WARNING)

@@ -16,11 +16,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from app.deep_link import DeepLink, parse_range
-from app.main_window import MainWindow
-from app.settings import Settings
 from app.state import EntityRef, Filters
-from app.workers import Runner
 from tests.factories import STEP, T0, make_case
+from tests.windows import open_and_wait
 from widgets.filter_bar import FilterChoice
 
 if TYPE_CHECKING:
@@ -36,21 +34,6 @@ HOSTILE_TITLE = '<a href="http://evil.example">click me</a> &amp; <script>alert(
 @pytest.fixture
 def case(tmp_path: Path) -> Path:
     return make_case(tmp_path / "linked.filature", events=EVENTS)
-
-
-@pytest.fixture
-def window(qtbot) -> MainWindow:
-    win = MainWindow(Runner(), settings=Settings(), persist=False)
-    qtbot.addWidget(win)
-    win.resize(1500, 950)
-    win.show()
-    yield win
-    win.close()
-
-
-def open_and_wait(window: MainWindow, qtbot, case: Path, link: DeepLink | None = None) -> None:
-    with qtbot.waitSignal(window.sig_ready, timeout=30_000):
-        window.open_case(case, link)
 
 
 def timeline_point(view: TimelineView, event_id: int) -> QPoint:

@@ -16,16 +16,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QListWidget
 
-from app.main_window import MainWindow
-from app.settings import Settings
 from app.state import EntityRef
-from app.workers import Runner
 from storage.opener import open_case
 from storage.record_reads import CITING_TABLES, READERS, read_record
 from tests.factories import make_case
+from tests.windows import open_and_wait
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from app.main_window import MainWindow
 
 EVENTS = 40
 LINK_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -34,21 +34,6 @@ LINK_ROLE = Qt.ItemDataRole.UserRole + 1
 @pytest.fixture
 def case(tmp_path: Path) -> Path:
     return make_case(tmp_path / "records.filature", events=EVENTS)
-
-
-@pytest.fixture
-def window(qtbot) -> MainWindow:
-    win = MainWindow(Runner(), settings=Settings(), persist=False)
-    qtbot.addWidget(win)
-    win.resize(1500, 950)
-    win.show()
-    yield win
-    win.close()
-
-
-def open_and_wait(window: MainWindow, qtbot, case: Path) -> None:
-    with qtbot.waitSignal(window.sig_ready, timeout=30_000):
-        window.open_case(case)
 
 
 def show(window: MainWindow, qtbot, ref: EntityRef, heading: str) -> str:

@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from app.main_window import MainWindow
-from app.settings import Settings
 from app.state import EntityRef, Filters, TimeWindow
-from app.workers import Runner
 from storage.opener import open_case
 from storage.time_rules import PLAUSIBLE_FROM_US
 from storage.value_checks import check_values
 from tests.factories import STEP, T0, make_case
+from tests.windows import open_and_wait
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from app.main_window import MainWindow
 
 EVENTS = 40
 YEAR_2024 = 1_704_067_200_000_000  # 2024-01-01T00:00Z
@@ -33,21 +33,6 @@ UTC_T0 = "2024-05-01 10:00:00 (UTC+00:00)"
 @pytest.fixture
 def case(tmp_path: Path) -> Path:
     return make_case(tmp_path / "times.filature", events=EVENTS)
-
-
-@pytest.fixture
-def window(qtbot) -> MainWindow:
-    win = MainWindow(Runner(), settings=Settings(), persist=False)
-    qtbot.addWidget(win)
-    win.resize(1500, 950)
-    win.show()
-    yield win
-    win.close()
-
-
-def open_and_wait(window: MainWindow, qtbot, case: Path) -> None:
-    with qtbot.waitSignal(window.sig_ready, timeout=30_000):
-        window.open_case(case)
 
 
 def first_time_cell(window: MainWindow) -> str:
