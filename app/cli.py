@@ -121,7 +121,7 @@ def _fail(message: str) -> int:
 
 def run_generate(ns: argparse.Namespace) -> int:
     """``main.py generate``: write a synthetic case and print a JSON report."""
-    from storage.generator import write_synthetic_case
+    from storage.synthetic.generator import write_synthetic_case
 
     if ns.events < 1:
         return _fail("--events must be at least 1")
@@ -146,12 +146,12 @@ def run_generate(ns: argparse.Namespace) -> int:
 
 def run_info(ns: argparse.Namespace) -> int:
     """``main.py info``: validate a case without a window; exit 2 if it is unusable."""
-    from storage.errors import CaseOpenError
-    from storage.integrity import sha256_file
-    from storage.opener import open_case
-    from storage.overview import read_overview
-    from storage.time_rules import iso
-    from storage.value_checks import check_values
+    from storage.case.errors import CaseOpenError
+    from storage.case.integrity import sha256_file
+    from storage.case.opener import open_case
+    from storage.case.time_rules import iso
+    from storage.reads.overview import read_overview
+    from storage.reads.value_checks import check_values
 
     try:
         with open_case(ns.case) as source:
@@ -235,7 +235,7 @@ def run_gui(ns: argparse.Namespace) -> int:
     from app.screenshot import ScreenshotJob
     from app.settings import Settings
     from app.workers import Runner
-    from storage.opener import clear_stale_working_copies
+    from storage.case.opener import clear_stale_working_copies
 
     logging.basicConfig(level=logging.WARNING, format="filature: %(name)s: %(message)s")
     qt_log.install()

@@ -14,11 +14,11 @@ import os
 from functools import cache
 from typing import TYPE_CHECKING
 
-from storage.case_writer import index_ddl, table_ddl
-from storage.generator import DEMO_VERSION, write_demo_case
+from storage.case.schema import FORMAT_VERSION, FTS_DDL
+from storage.case.search_terms import SEARCH_TERM_DDL
+from storage.case.writer import index_ddl, table_ddl
 from storage.paths import user_cache_dir
-from storage.schema import FORMAT_VERSION, FTS_DDL
-from storage.search_terms import SEARCH_TERM_DDL
+from storage.synthetic.generator import DEMO_VERSION, write_demo_case
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -11,8 +11,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
-from storage.errors import CaseOpenError
-from storage.events import CaseDataError
+from storage.case.errors import CaseDataError, CaseOpenError
 
 if TYPE_CHECKING:
     import logging

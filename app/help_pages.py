@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storage.case.schema import FORMAT_VERSION
 from storage.paths import user_cache_dir, user_config_dir, user_data_dir
-from storage.schema import FORMAT_VERSION
 from widgets.timeline.interaction import BIN_SELECT_MAX
 
 CONTEXT = "Help"

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from app.workers import Runner
-    from storage.overview import CaseOverview
+    from storage.reads.overview import CaseOverview
 
 CASE_FILTER = "Filature cases (*.filature *.sqlite *.sqlite3 *.db);;All files (*)"
 

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from app.workers import Beside
-from storage.errors import CaseOpenError
-from storage.integrity import sha256_file
-from storage.opener import CaseSource, open_case
-from storage.overview import CaseOverview, read_overview
+from storage.case.errors import CaseOpenError
+from storage.case.integrity import sha256_file
+from storage.case.opener import CaseSource, open_case
+from storage.reads.overview import CaseOverview, read_overview
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

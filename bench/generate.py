@@ -7,7 +7,7 @@
 Each line has events, seconds (end to end: schema, rows, indices, FTS rebuild, ANALYZE),
 events_per_second, the file size, the seconds until the last chunk was written (``fill``;
 the rest is indices, full-text index and finish), and the peak resident memory so far of this
-process and of the largest worker process (storage.synthetic_worker). Files go to a temporary
+process and of the largest worker process (storage.synthetic.worker). Files go to a temporary
 folder that is removed at the end unless ``--out`` names a folder to keep them in.
 """
 
@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from storage.generator import write_synthetic_case
+from storage.synthetic.generator import write_synthetic_case
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 

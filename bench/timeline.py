@@ -72,7 +72,7 @@ def say(text: str) -> None:
 
 def ensure_case(folder: Path, events: int) -> Path:
     """``folder/synthetic-N.filature``, generated (seed 1, with FTS) when missing."""
-    from storage.generator import write_synthetic_case
+    from storage.synthetic.generator import write_synthetic_case
 
     path = folder / f"synthetic-{events}.filature"
     if path.exists():
@@ -221,8 +221,8 @@ def measure_reopen(probes: Probes, case: Path) -> dict[str, Any]:
     The parent writes the cache entry itself (a probe exits as soon as it is ready, maybe
     before its own background write is done), then a probe opens the case with that cache.
     """
-    from storage import column_cache
-    from storage.events import read_event_columns, read_kind_times
+    from storage.reads import column_cache
+    from storage.reads.events import read_event_columns, read_kind_times
 
     say("reopen with cached columns")
     home = probes.new_home()

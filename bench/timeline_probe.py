@@ -101,9 +101,9 @@ def run_session(case: Path, timeout_s: float, selections: int, quick: bool
 def run_fts(case: Path) -> dict[str, object]:
     from timeline_script import summary_ms
 
-    from storage.event_queries import search_events
-    from storage.opener import open_case
-    from storage.search_terms import SearchTerms
+    from storage.case.opener import open_case
+    from storage.case.search_terms import SearchTerms
+    from storage.reads.event_queries import search_events
 
     per_word: dict[str, dict[str, object]] = {}
     every: list[float] = []

@@ -22,7 +22,7 @@ from app import qt_log
 from app.main_window import MainWindow
 from app.settings import Settings
 from app.workers import Runner
-from storage.opener import clear_stale_working_copies
+from storage.case.opener import clear_stale_working_copies
 from widgets.timeline.lanes_item import LanesItem
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@
 -- e.g. 'Europe/Paris'). Times are INTEGER microseconds since 1970-01-01T00:00:00 UTC;
 -- NULL means "not set". Columns, vocabularies and rules: docs/case-format.md.
 --
--- The statements are the code's own (storage/schema.py through storage/case_writer.py,
--- storage/fts.py, storage/search_terms.py); tests/test_schema_sql.py checks that this file
+-- The statements are the code's own (storage/case/schema.py through storage/case/writer.py,
+-- storage/case/fts.py, storage/case/search_terms.py); tests/test_schema_sql.py checks that this file
 -- creates exactly what Filature's writers create. Comments sit between statements only:
 -- SQLite keeps a statement's text, comments included, in sqlite_schema.
 
@@ -211,7 +211,7 @@ CREATE INDEX ix_event_ts ON event (ts);
 CREATE INDEX ix_shipment_leg_departed ON shipment_leg (departed_ts);
 
 -- Optional, once your rows are in: remove the leading "-- " of the statements below and run
--- them (Filature's writers do this in storage.case_writer.finish_case_file).
+-- them (Filature's writers do this in storage.case.writer.finish_case_file).
 --
 -- Full-text index over event.title and event.message (external content: the text stays in
 -- event). Only 'rebuild' fills it: it does not follow inserts into event, so create and
@@ -221,7 +221,7 @@ CREATE INDEX ix_shipment_leg_departed ON shipment_leg (departed_ts);
 -- INSERT INTO event_fts(event_fts) VALUES ('rebuild');
 --
 -- Summary of event_fts for frequent words (format 1.1), filled from the index by
--- storage.search_terms.write_search_terms. Leave it out of hand-made cases: searches trust
+-- storage.case.search_terms.write_search_terms. Leave it out of hand-made cases: searches trust
 -- it, so an empty or stale one finds nothing.
 -- CREATE TABLE search_term (term TEXT NOT NULL PRIMARY KEY, docs INTEGER NOT NULL, first_id INTEGER, bits BLOB) WITHOUT ROWID;
 --

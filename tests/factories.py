@@ -1,7 +1,7 @@
 """Small, valid, deterministic cases for everybody's tests, built through ``case_writer``.
 
 ``make_case`` writes a case the way the real importers do (plain ``sqlite3`` through
-:func:`storage.case_writer.create_case_file` and :func:`~storage.case_writer.finish_case_file`),
+:func:`storage.case.writer.create_case_file` and :func:`~storage.case.writer.finish_case_file`),
 so what the tests open is what users open. Every value is derived from the row number: two
 calls with the same arguments give byte-identical files.
 """
@@ -12,8 +12,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from storage.case_writer import create_case_file, finish_case_file
-from storage.vocab import EVENT_KINDS
+from storage.case.vocab import EVENT_KINDS
+from storage.case.writer import create_case_file, finish_case_file
 
 T0 = 1_714_557_600_000_000
 """2024-05-01T10:00:00Z in microseconds: the first event of every factory case."""
@@ -73,7 +73,7 @@ def make_case(
     Parameters
     ----------
     events
-        Number of events; kinds cycle through :data:`storage.vocab.EVENT_KINDS`, one hour
+        Number of events; kinds cycle through :data:`storage.case.vocab.EVENT_KINDS`, one hour
         apart from :data:`T0`, every third one with a message mentioning a parcel.
     info
         ``case_info`` entries merged over :data:`DEFAULT_INFO`; a key mapped to ``None`` is

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from storage import paths
-from storage.errors import CaseOpenError
-from storage.opener import open_case
+from storage.case.errors import CaseOpenError
+from storage.case.opener import open_case
 from tests.factories import make_case
 
 
@@ -231,7 +231,7 @@ def test_missing_or_unreachable_server_hides_password() -> None:
 
 
 def test_locked_by_another_program(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("storage.hardening.BUSY_TIMEOUT", 0.1)
+    monkeypatch.setattr("storage.case.hardening.BUSY_TIMEOUT", 0.1)
     writer = sqlite3.connect(case, isolation_level=None)
     writer.execute("BEGIN EXCLUSIVE")
     try:

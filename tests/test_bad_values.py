@@ -46,7 +46,7 @@ BAD_HEX = "6361666580FF"
 """``cafe`` then 0x80 0xFF: not UTF-8."""
 BAD_TEXT = f"CAST(X'{BAD_HEX}' AS TEXT)"
 MARKER = re.compile(r"⟨\\x[0-9A-Fa-f]{2}⟩")
-"""How a byte that is not UTF-8 is shown (``storage.text_values``)."""
+"""How a byte that is not UTF-8 is shown (``storage.case.text_values``)."""
 KINDS = 300
 """Distinct event kinds of the many-kinds case: more than a byte can number."""
 HUGE = 70_000_000

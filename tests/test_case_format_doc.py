@@ -4,9 +4,9 @@ import re
 import sqlite3
 from pathlib import Path
 
-from storage.case_writer import index_ddl, table_ddl
-from storage.schema import FTS_DDL, REQUIRED_TABLES, Base
-from storage.search_terms import SEARCH_TERM_DDL
+from storage.case.schema import FTS_DDL, REQUIRED_TABLES, Base
+from storage.case.search_terms import SEARCH_TERM_DDL
+from storage.case.writer import index_ddl, table_ddl
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "case-format.md"
 
@@ -71,9 +71,9 @@ def test_hand_built_case_opens_and_renders(tmp_path: Path, _user_dirs: Path) -> 
     import subprocess
     import sys
 
-    from storage.events import read_event_columns
-    from storage.opener import open_case
-    from storage.overview import read_overview
+    from storage.case.opener import open_case
+    from storage.reads.events import read_event_columns
+    from storage.reads.overview import read_overview
 
     path = tmp_path / "hand.filature"
     _build_by_hand(path)

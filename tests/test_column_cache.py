@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from storage import column_cache
-from storage.events import distinct_kinds, read_event_columns
+from storage.reads import column_cache
+from storage.reads.events import distinct_kinds, read_event_columns
 from tests.factories import make_case
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from storage.events import EventColumns
+    from storage.reads.events import EventColumns
 
 FIELDS = ("id", "ts", "end", "lo", "hi", "kind", "actor", "platform")
 

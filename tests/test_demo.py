@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.demo import DEMO_PREFIX, demo_case_path, ensure_demo_case
-from storage.generator import DEMO_VERSION
 from storage.paths import user_cache_dir
+from storage.synthetic.generator import DEMO_VERSION
 
 
 def test_demo_is_generated_once_and_stale_copies_go(_user_dirs) -> None:

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from storage.event_queries import linked_event_ids, record_exists, search_event_ids
-from storage.events import NO_ID, read_event_columns, read_kind_times
-from storage.opener import open_case
+from storage.case.opener import open_case
+from storage.reads.event_queries import linked_event_ids, record_exists, search_event_ids
+from storage.reads.events import NO_ID, read_event_columns, read_kind_times
 from tests.factories import T0, make_case
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def test_kind_times_match_the_columns(case: Path) -> None:
 def test_kind_times_page_through_equal_times(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages of 4 over runs of equal times longer than a page: nothing lost or read twice."""
-    import storage.events as events
+    import storage.reads.events as events
 
     path = make_case(tmp_path / "ties.filature", events=0, fts=False)
     rng = np.random.default_rng(5)
@@ -189,7 +189,7 @@ class _TooBig:
 
 
 def test_search_pages_through_many_hits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import storage.fts as fts
+    import storage.case.fts as fts
 
     path = make_case(tmp_path / "f.filature", events=100)
     with open_case(path) as source:
@@ -203,7 +203,7 @@ def test_search_pages_through_many_hits(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_short_words_match_whole_tokens_only() -> None:
-    from storage.fts import fts_query
+    from storage.case.fts import fts_query
 
     assert fts_query("garde à vue") == '"garde"* "à" "vue"*'
     assert fts_query('  "NEAR(x y)" -z ') == '"NEAR"* "x" "y" "z"'
@@ -211,7 +211,7 @@ def test_short_words_match_whole_tokens_only() -> None:
 
 
 def test_kinds_by_skip_scan_and_its_fallback(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import storage.events as events
+    import storage.reads.events as events
 
     with open_case(case) as source:
         con = source.connect()

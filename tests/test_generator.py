@@ -12,16 +12,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import storage.generator as generator
-import storage.synthetic_chunks as synthetic_chunks
-from storage import vocab
-from storage.generator import (
+import storage.synthetic.chunks as synthetic_chunks
+import storage.synthetic.generator as generator
+from storage.case import vocab
+from storage.case.schema import FORMAT_VERSION, FTS_TABLE, REQUIRED_INFO_KEYS, REQUIRED_TABLES, Base
+from storage.synthetic.generator import (
     DEMO_INFO,
     GenerationReport,
     write_demo_case,
     write_synthetic_case,
 )
-from storage.schema import FORMAT_VERSION, FTS_TABLE, REQUIRED_INFO_KEYS, REQUIRED_TABLES, Base
 
 if TYPE_CHECKING:
     from pathlib import Path

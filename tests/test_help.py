@@ -14,7 +14,7 @@ from app.help_pages import AboutDialog, ShortcutsDialog, app_version
 from app.main_window import MainWindow
 from app.settings import Settings
 from app.workers import Runner
-from storage.schema import FORMAT_VERSION
+from storage.case.schema import FORMAT_VERSION
 from tests.conftest import REPO
 
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from storage import notes_schema
-from storage.notes import Bookmark, Note, NotesError, NotesStore
+from storage.notes import schema as notes_schema
+from storage.notes.store import Bookmark, Note, NotesError, NotesStore
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -396,7 +396,7 @@ def test_unusable_folder_is_a_notes_error(tmp_path: Path) -> None:
 _RO_CHILD = """
 import sys
 from pathlib import Path
-from storage.notes import NotesError, NotesStore
+from storage.notes.store import NotesError, NotesStore
 
 try:
     NotesStore(Path(sys.argv[1])).close()
@@ -464,7 +464,7 @@ def test_disk_full_keeps_earlier_notes(db_path: Path) -> None:
 _CHILD = """
 import sys
 from pathlib import Path
-from storage.notes import NotesStore
+from storage.notes.store import NotesStore
 
 store = NotesStore(Path(sys.argv[1]))
 i = 0

@@ -14,17 +14,17 @@ from sqlalchemy import create_engine, make_url
 from sqlalchemy.pool import NullPool
 
 from storage import paths
-from storage.errors import CaseOpenError, safe_text
-from storage.hardening import authorize, connect_readonly, sqlite_uri
-from storage.integrity import quick_check, sha256_file
-from storage.opener import (
+from storage.case.errors import CaseOpenError, safe_text
+from storage.case.hardening import authorize, connect_readonly, sqlite_uri
+from storage.case.integrity import quick_check, sha256_file
+from storage.case.opener import (
     OWNER_FILE,
     _display_url,
     _source_from_engine,
     clear_stale_working_copies,
     open_case,
 )
-from storage.schema import FORMAT_VERSION
+from storage.case.schema import FORMAT_VERSION
 from tests.factories import DEFAULT_INFO, make_case
 
 

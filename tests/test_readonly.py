@@ -17,10 +17,10 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from storage import paths
-from storage.errors import CaseOpenError, QueryCancelled
-from storage.hardening import deadline
-from storage.opener import open_case
-from storage.schema import Actor, Event, Shipment
+from storage.case.errors import CaseOpenError, QueryCancelled
+from storage.case.hardening import deadline
+from storage.case.opener import open_case
+from storage.case.schema import Actor, Event, Shipment
 from tests.factories import EVENT_INSERT, event_row, make_case
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QListWidget
 
 from app.state import EntityRef
-from storage.opener import open_case
-from storage.record_reads import CITING_TABLES, READERS, read_record
+from storage.case.opener import open_case
+from storage.reads.records import CITING_TABLES, READERS, read_record
 from tests.factories import make_case
 from tests.windows import open_and_wait
 

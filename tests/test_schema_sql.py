@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.case_writer import create_case_file, finish_case_file
-from storage.schema import REQUIRED_INFO_KEYS, REQUIRED_TABLES
+from storage.case.schema import REQUIRED_INFO_KEYS, REQUIRED_TABLES
+from storage.case.writer import create_case_file, finish_case_file
 from tests.test_case_format_doc import DOC
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def _pragmas(path: Path) -> dict[str, object]:
 
 
 def test_schema_sql_is_what_the_writer_creates(tmp_path: Path) -> None:
-    """Tables, indices and PRAGMAs: a column added to storage/schema.py fails here."""
+    """Tables, indices and PRAGMAs: a column added to storage/case/schema.py fails here."""
     _from_code(tmp_path / "code.filature", fts=False)
     _from_schema_sql(tmp_path / "doc.filature")
     code = _catalog(tmp_path / "code.filature", stats=False)
@@ -159,11 +159,11 @@ def test_rows_cover_the_documented_case_info_keys() -> None:
 
 @pytest.mark.parametrize("fts", [False, True], ids=["plain", "with-event_fts"])
 def test_case_from_schema_sql_opens_and_reads(tmp_path: Path, fts: bool) -> None:
-    from storage.event_queries import read_event_detail, search_event_ids
-    from storage.events import read_event_columns
-    from storage.opener import open_case
-    from storage.overview import read_overview
-    from storage.search_terms import SearchTerms
+    from storage.case.opener import open_case
+    from storage.case.search_terms import SearchTerms
+    from storage.reads.event_queries import read_event_detail, search_event_ids
+    from storage.reads.events import read_event_columns
+    from storage.reads.overview import read_overview
 
     path = tmp_path / "hand.filature"
     _hand_case(path, fts=fts)

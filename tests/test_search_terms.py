@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-import storage.search_terms as search_terms
-import storage.synthetic_chunks as synthetic_chunks
-from storage.event_queries import search_event_ids
-from storage.generator import write_demo_case, write_synthetic_case
-from storage.search_terms import SearchTerms, encode_ids, write_search_terms
+import storage.case.search_terms as search_terms
+import storage.synthetic.chunks as synthetic_chunks
+from storage.case.search_terms import SearchTerms, encode_ids, write_search_terms
+from storage.reads.event_queries import search_event_ids
+from storage.synthetic.generator import write_demo_case, write_synthetic_case
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -101,7 +101,7 @@ def test_summary_search_equals_fts5(case: Path, query: str) -> None:
 
 def test_the_summary_answers_frequent_words(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """"signal" is answered from its bitmap alone: FTS5 is not asked."""
-    import storage.search_terms as module
+    import storage.case.search_terms as module
 
     def no_fts(*args: object) -> np.ndarray:
         raise AssertionError("FTS5 was asked")

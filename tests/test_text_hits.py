@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from storage.text_hits import TextHits
+from storage.case.text_hits import TextHits
 
 
 def as_bits(ids: list[int], base: int, nbits: int) -> TextHits:
@@ -39,7 +39,7 @@ def test_id_range_mask(first: int, count: int) -> None:
 def test_event_set_filters_the_same_with_ids_or_bits() -> None:
     from app.controllers.event_set import EventSet
     from app.state import Filters
-    from storage.events import EventColumns
+    from storage.reads.events import EventColumns
 
     def event_set(ids: np.ndarray) -> EventSet:
         n = len(ids)

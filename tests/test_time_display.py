@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from app.state import EntityRef, Filters, TimeWindow
-from storage.opener import open_case
-from storage.time_rules import PLAUSIBLE_FROM_US
-from storage.value_checks import check_values
+from storage.case.opener import open_case
+from storage.case.time_rules import PLAUSIBLE_FROM_US
+from storage.reads.value_checks import check_values
 from tests.factories import STEP, T0, make_case
 from tests.windows import open_and_wait
 

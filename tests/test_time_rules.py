@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from storage.events import read_event_columns
-from storage.opener import open_case
-from storage.time_rules import (
+from storage.case.opener import open_case
+from storage.case.time_rules import (
     PLAUSIBLE_FROM_US,
     PLAUSIBLE_UNTIL_US,
     implied_bounds,
@@ -25,6 +24,7 @@ from storage.time_rules import (
     plausible,
     unit_guess,
 )
+from storage.reads.events import read_event_columns
 from tests.factories import T0, make_case
 
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from storage.opener import open_case
-from storage.overview import read_overview
-from storage.value_checks import EXAMPLES, ValueIssue, check_values
+from storage.case.opener import open_case
+from storage.reads.overview import read_overview
+from storage.reads.value_checks import EXAMPLES, ValueIssue, check_values
 from tests.factories import STEP, T0, make_case
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """Case overview: what the open case is, what it holds, and whether its hash is known.
 
 Takes plain data through :meth:`CaseOverviewView.show_overview` (any object with the
-attributes of :class:`OverviewLike`, e.g. ``storage.overview.CaseOverview``) and never
+attributes of :class:`OverviewLike`, e.g. ``storage.reads.overview.CaseOverview``) and never
 queries anything itself. Every evidence string goes through :mod:`widgets.plain_text`.
 """
 

@@ -1,6 +1,6 @@
 """The loaded events and the numpy operations the linked views need (no Qt here).
 
-``EventSet`` wraps storage's :class:`~storage.events.EventColumns` with the lookups every
+``EventSet`` wraps storage's :class:`~storage.reads.events.EventColumns` with the lookups every
 filter, lane grouping and selection needs. Everything is a vectorised pass over arrays that
 are never modified, so any thread may use an ``EventSet`` at the same time.
 """
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from storage.time_rules import plausible
+from storage.case.time_rules import plausible
 from widgets.labels import vocab_label
 from widgets.timeline import Lane, TimelineData
 
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from app.state import Filters, TimeWindow
-    from storage.events import EventColumns
-    from storage.text_hits import TextHits
+    from storage.case.text_hits import TextHits
+    from storage.reads.events import EventColumns
 
 LANE_MODES = ("kind", "actor", "platform")
 KIND_LANES_ALL = "kind-all"
@@ -56,7 +56,7 @@ class EventSet:
         object.__setattr__(self, "_placeable", None if all_placeable else plausible(ts))
 
     def placeable_rows(self, rows: np.ndarray) -> np.ndarray:
-        """The ``rows`` a time axis can place (time set and plausible: storage.time_rules)."""
+        """The ``rows`` a time axis can place (time set and plausible: storage.case.time_rules)."""
         return rows if self._placeable is None else rows[self._placeable[rows]]
 
     def unplaced_count(self) -> int:

@@ -22,8 +22,10 @@ from app.failures import exit_code, log_failure, one_line
 from app.memory import release_free_memory
 from app.state import EntityRef, Filters, TimeWindow
 from app.workers import Beside, LatestOnly
-from storage import column_cache
-from storage.event_queries import (
+from storage.case.fts import fts_answers
+from storage.case.search_terms import SearchTerms
+from storage.reads import column_cache
+from storage.reads.event_queries import (
     ids_ordered_by,
     linked_event_ids,
     read_event_detail,
@@ -32,10 +34,8 @@ from storage.event_queries import (
     record_exists,
     search_events,
 )
-from storage.events import read_event_columns, read_kind_times
-from storage.fts import fts_answers
-from storage.record_reads import read_record
-from storage.search_terms import SearchTerms
+from storage.reads.events import read_event_columns, read_kind_times
+from storage.reads.records import read_record
 from widgets.event_table import EventTableData
 from widgets.filter_bar import FilterChoice
 from widgets.inspector import InspectorRecord
@@ -45,9 +45,9 @@ if TYPE_CHECKING:
     from app.session import CaseSession
     from app.state import AppState
     from app.workers import Runner, TaskContext
-    from storage.opener import CaseSource
-    from storage.overview import CaseOverview
-    from storage.text_hits import TextHits
+    from storage.case.opener import CaseSource
+    from storage.case.text_hits import TextHits
+    from storage.reads.overview import CaseOverview
     from widgets.event_table import EventTableView
     from widgets.filter_bar import FilterBar
     from widgets.inspector import InspectorView

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from storage.event_queries import format_amount
-from storage.text_values import text_notes
-from storage.time_rules import implied_bounds_one, is_plausible, unit_guess
+from storage.case.text_values import text_notes
+from storage.case.time_rules import implied_bounds_one, is_plausible, unit_guess
+from storage.reads.event_queries import format_amount
 from widgets.inspector import InspectorRecord
 from widgets.labels import vocab_label
 from widgets.timefmt import format_both, format_duration, format_instant, to_datetime
 
 if TYPE_CHECKING:
-    from storage.event_queries import EventDetail
-    from storage.record_reads import Record
+    from storage.reads.event_queries import EventDetail
+    from storage.reads.records import Record
 
 Links = list[tuple[str, str, int]]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from app.workers import LatestOnly
-from storage.value_checks import ValueIssue, check_values
+from storage.reads.value_checks import ValueIssue, check_values
 
 if TYPE_CHECKING:
     from app.session import CaseSession
