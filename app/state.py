@@ -11,58 +11,20 @@ Views never hold ``AppState``; the main window and controllers connect them.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+
+from resources.entities import ENTITY_KINDS, EntityKind, EntityRef, Filters
+
+__all__ = ["ENTITY_KINDS", "AppState", "EntityRef", "Filters", "RefKind", "TimeWindow"]
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-RefKind = Literal["actor", "identifier", "event", "shipment", "place", "exhibit", "platform"]
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class EntityRef:
-    """A reference to one record of the case, by table and id."""
-
-    kind: RefKind
-    id: int
-
-    def __str__(self) -> str:
-        return f"{self.kind}:{self.id}"
-
-    @classmethod
-    def parse(cls, text: str) -> EntityRef:
-        """Parse ``event:42`` (the ``--select`` syntax); ValueError with a clear message."""
-        kind, sep, ident = text.partition(":")
-        if not sep or kind not in _KINDS:
-            raise ValueError(f"expected KIND:ID with KIND one of {', '.join(_KINDS)}: {text!r}")
-        try:
-            value = int(ident)
-        except ValueError:
-            raise ValueError(f"ID must be an integer: {text!r}") from None
-        if not -(1 << 63) <= value < 1 << 63:
-            raise ValueError(f"ID out of range (a case's ids are 64-bit integers): {text!r}")
-        return cls(kind, value)  # type: ignore[arg-type]
-
-
-_KINDS = ("event", "actor", "identifier", "shipment", "place", "exhibit", "platform")
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """What the views show. Empty sets mean "no restriction"."""
-
-    kinds: frozenset[str] = field(default_factory=frozenset)
-    actors: frozenset[int] = field(default_factory=frozenset)
-    platforms: frozenset[int] = field(default_factory=frozenset)
-    text: str = ""
-
-    @property
-    def active(self) -> bool:
-        """True when anything is filtered out."""
-        return bool(self.kinds or self.actors or self.platforms or self.text.strip())
+# The shared words live in the leaf module resources.entities; the hub re-exports them.
+RefKind = EntityKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ and button captions escape ``&`` (Qt would make it a keyboard mnemonic and hide 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from resources.entities import Filters
 from widgets.labels import vocab_label
 from widgets.plain_text import plain_label, set_plain, tooltip_text, visible
 
@@ -51,14 +51,8 @@ SEARCH_PLACEHOLDER = "Search text (title, message)…"
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-@dataclass(frozen=True, slots=True)
-class FilterChoice:
-    """What to show; an empty set restricts nothing, an empty ``text`` matches everything."""
-
-    kinds: frozenset[str] = frozenset()
-    actors: frozenset[int] = frozenset()
-    platforms: frozenset[int] = frozenset()
-    text: str = ""
+FilterChoice = Filters
+"""What the bar edits and requests: the same :class:`~resources.entities.Filters` the app holds."""
 
 
 def button_caption(text: str) -> str:

@@ -37,7 +37,6 @@ from storage.reads.event_queries import (
 from storage.reads.events import read_event_columns, read_kind_times
 from storage.reads.records import read_record
 from widgets.event_table import EventTableData
-from widgets.filter_bar import FilterChoice
 from widgets.inspector import InspectorRecord
 from widgets.timeline.binning import LaneIndex
 
@@ -470,11 +469,8 @@ class EvidenceController(QObject):
     def _on_inspector_ref_requested(self, kind: str, ident: int) -> None:
         self.state.set_selection(frozenset({EntityRef(kind, int(ident))}))  # type: ignore[arg-type]
 
-    def _on_filter_bar_filters_requested(self, choice: FilterChoice) -> None:
-        self.state.set_filters(
-            Filters(kinds=choice.kinds, actors=choice.actors, platforms=choice.platforms,
-                    text=choice.text)
-        )
+    def _on_filter_bar_filters_requested(self, filters: Filters) -> None:
+        self.state.set_filters(filters)
 
     # -- state → views ----------------------------------------------------------------------
     def _on_state_selection_changed(self, refs: frozenset[EntityRef]) -> None:
@@ -596,10 +592,7 @@ class EvidenceController(QObject):
         self.timeline.show_highlight(ref.id if ref is not None and ref.kind == "event" else None)
 
     def _on_state_filters_changed(self, filters: Filters) -> None:
-        self.filter_bar.show_filters(
-            FilterChoice(kinds=filters.kinds, actors=filters.actors,
-                         platforms=filters.platforms, text=filters.text)
-        )
+        self.filter_bar.show_filters(filters)
         if self._events is not None:
             text = filters.text.strip()
             self.filter_bar.show_pending(bool(text) and text not in self._text_hits)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from resources.entities import ENTITY_KINDS
 from storage import paths
 from storage.notes import schema as notes_schema
 from storage.notes.schema import NotesError
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = ["REF_KINDS", "Bookmark", "Note", "NotesError", "NotesStore"]
 
-REF_KINDS = frozenset({"case", "actor", "identifier", "event", "shipment", "place", "exhibit"})
+REF_KINDS = frozenset({"case", *ENTITY_KINDS})
+"""What a note, tag or bookmark may be about: the case itself or any record a view selects."""
 """What a note, tag or bookmark may point at; ``("case", 0)`` is the whole case."""
 
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")

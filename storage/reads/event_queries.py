@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from resources.entities import ENTITY_KINDS
 from storage.case.errors import CaseDataError
 from storage.case.fts import fts_ids, fts_query, query_words
 from storage.case.text_hits import TextHits
@@ -249,7 +250,7 @@ def ids_ordered_by(con: Any, column: str, ascending: bool) -> np.ndarray:
         return np.fromiter((r[0] for r in cur if isinstance(r[0], int)), dtype=np.int64)
 
 
-#: Tables a reference may name, and the event column that links events to each of them.
+#: The event column that links events to a record of each kind (``ENTITY_KINDS`` but event).
 _LINK_COLUMN = {
     "actor": "actor_id",
     "identifier": "identifier_id",
@@ -262,7 +263,7 @@ _LINK_COLUMN = {
 
 def record_exists(con: Any, kind: str, ident: int) -> bool:
     """Whether table ``kind`` (an entity kind such as ``event`` or ``shipment``) has ``ident``."""
-    if kind != "event" and kind not in _LINK_COLUMN:
+    if kind not in ENTITY_KINDS:  # every entity kind is the name of its table
         return False
     cur = con.cursor()
     cur.execute(f"SELECT 1 FROM {kind} WHERE id = ?", (int(ident),))
