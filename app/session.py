@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from app.workers import Beside
 from storage.case.errors import CaseOpenError
 from storage.case.integrity import sha256_file
-from storage.case.opener import CaseSource, open_case
+from storage.case.opener import CaseSource, display_target, open_case
 from storage.reads.overview import CaseOverview, read_overview
 
 if TYPE_CHECKING:
@@ -125,7 +125,8 @@ class CaseSession(QObject):
         self.close()
         self._target = str(target)
         self._busy = True
-        display = Path(self._target).name if "://" not in self._target else self._target
+        display = (display_target(self._target) if "://" in self._target
+                   else Path(self._target).name)  # never a URL's password
 
         preloads = dict(self._preloads)
 
@@ -184,7 +185,8 @@ class CaseSession(QObject):
 
     def _on_open_failed(self, exc: BaseException) -> None:
         self._busy = False
-        name = Path(self._target or "").name or (self._target or "")
+        target = self._target or ""
+        name = display_target(target) if "://" in target else Path(target).name or target
         if isinstance(exc, CaseOpenError):
             self.sig_failed.emit(f"Cannot open {name}", str(exc))
         else:

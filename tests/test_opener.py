@@ -1,4 +1,4 @@
-"""open_case: targets, facts, progress, cancel, working copies, and the server route's rules."""
+"""open_case: targets, facts, progress, cancel, working copies, and server URLs refused."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy import make_url
 
 from storage import paths
 from storage.case.errors import CaseOpenError, safe_text
@@ -20,7 +19,6 @@ from storage.case.integrity import quick_check, sha256_file
 from storage.case.opener import (
     OWNER_FILE,
     _display_url,
-    _source_from_engine,
     clear_stale_working_copies,
     open_case,
 )
@@ -214,45 +212,17 @@ def test_display_url_masks_secrets() -> None:
     assert shown.startswith("postgresql+psycopg://cases:***@db.unit.local:5432/op12")
 
 
-def test_server_route_validates_through_the_inspector(case: Path) -> None:
-    """The server route's checks, run on a SQLite engine (no server in tests)."""
-    engine = create_engine("sqlite://", creator=lambda: connect_readonly(case), poolclass=NullPool)
-    source = _source_from_engine(engine, "server/op12", lambda _t, _f: None, None)
-    try:
-        assert not source.is_sqlite and source.path is None and source.working_path is None
-        assert source.evidence_files() == []
-        assert source.info["title"] == DEFAULT_INFO["title"]
-        con = source.connect()
-        cur = con.cursor()
-        cur.execute("SELECT count(*) FROM event")
-        assert cur.fetchone() == (50,)
-        con.close()
-    finally:
-        source.close()
-
-
-def test_server_route_refuses_a_view(tmp_path: Path) -> None:
-    path = make_case(tmp_path / "shadow.sqlite", fts=False)
-    con = sqlite3.connect(path)
-    con.execute("ALTER TABLE actor RENAME TO actor_real")
-    con.execute("CREATE VIEW actor AS SELECT * FROM actor_real")
-    con.close()
-    engine = create_engine("sqlite://", creator=lambda: connect_readonly(path), poolclass=NullPool)
+@pytest.mark.parametrize("scheme", [
+    "postgresql", "postgresql+psycopg", "postgres", "mysql+pymysql", "mariadb", "oracle", "mssql",
+])
+def test_server_route_is_refused(scheme: str) -> None:
+    """Until the shared-server work, a case server URL gets one line, never a connection."""
     with pytest.raises(CaseOpenError) as info:
-        _source_from_engine(engine, "server/x", lambda _t, _f: None, None)
-    assert info.value.reason == "wrong_schema"
-    engine.dispose()
-
-
-def test_server_route_unreachable_is_unavailable(tmp_path: Path) -> None:
-    missing = tmp_path / "gone.sqlite"
-    engine = create_engine(
-        "sqlite://", creator=lambda: connect_readonly(missing), poolclass=NullPool
-    )
-    with pytest.raises(CaseOpenError) as info:
-        _source_from_engine(engine, "server/x", lambda _t, _f: None, None)
+        open_case(f"{scheme}://cases:s3cret@db.unit.local:5432/op12")
     assert info.value.reason == "unavailable"
-    assert not missing.exists()
+    message = str(info.value)
+    assert message.startswith(f"{scheme}://cases:***@db.unit.local:5432/op12: ")
+    assert "not supported yet" in message and "s3cret" not in message
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")

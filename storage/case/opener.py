@@ -1,4 +1,4 @@
-"""Open a case read-only, safely: a SQLite file (the default) or a SQLAlchemy URL to a server.
+"""Open a case read-only, safely: a SQLite file, given as a path or a ``sqlite:///path`` URL.
 
 Evidence is never written to, and nothing is ever created beside it. A file in rollback-journal
 mode with no side file is opened in place through a hardened ``mode=ro`` connection
@@ -7,6 +7,11 @@ says WAL, or a ``-wal`` or ``-journal`` sits beside it) is copied with its side 
 private folder under :func:`storage.paths.working_dir`, hashed while copying, recovered there,
 and the copy is opened instead. Every case then passes :func:`~storage.case.integrity.quick_check`
 and :func:`~storage.case.integrity.validate_case` before any view sees it.
+
+A URL to a case server (``postgresql://…``, ``mysql://…``) is refused in one line before any
+connection is tried: the bulk reads use SQLite's SQL (``group_concat``, FTS5, ``typeof``,
+``setlimit``), so such a case would fail later in confusing ways. Servers come with the
+shared-server work.
 """
 
 from __future__ import annotations
@@ -19,10 +24,10 @@ import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from sqlalchemy import create_engine, event, inspect, make_url, select
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
 
 from storage import paths
@@ -41,7 +46,6 @@ from storage.case.integrity import (
     sqlite_columns,
     validate_case,
 )
-from storage.case.schema import CaseInfo
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -51,13 +55,15 @@ if TYPE_CHECKING:
 Progress = Callable[[str, float], None]
 WORKING_NAME = "case.sqlite"
 OWNER_FILE = "owner.pid"
-READ_ONLY_SESSION = {
-    "postgresql": "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
-    "mysql": "SET SESSION TRANSACTION READ ONLY",
-    "mariadb": "SET SESSION TRANSACTION READ ONLY",
+CASE_SERVERS = {
+    "postgresql": "PostgreSQL",
+    "postgres": "PostgreSQL",
+    "mysql": "MySQL",
+    "mariadb": "MariaDB",
+    "oracle": "Oracle",
+    "mssql": "SQL Server",
 }
-"""Server back-ends we accept, and the statement that makes each session read-only."""
-_TIMEOUT_DRIVERS = frozenset({"psycopg", "psycopg2", "mysqldb", "pymysql"})
+"""Server back-ends (SQLAlchemy's names) refused as "not supported yet", and how to name them."""
 
 
 class CaseSource:
@@ -175,9 +181,10 @@ def open_case(
     cancelled: Callable[[], bool] | None = None,
     check: bool = True,
 ) -> CaseSource:
-    """Open ``target`` (a path, or a SQLAlchemy URL such as ``postgresql://...``) read-only.
+    """Open ``target`` (a path, or a ``sqlite:///path`` URL) read-only.
 
-    Slow (copy, ``quick_check``, network): call it off the UI thread. ``progress`` receives a
+    Any other URL is refused (:data:`CASE_SERVERS`: "not supported yet") without connecting.
+    Slow (copy, ``quick_check``): call it off the UI thread. ``progress`` receives a
     step description and a fraction in 0..1 (negative when unknown); ``cancelled`` is polled
     while copying and checking.
 
@@ -194,8 +201,8 @@ def open_case(
     report: Progress = progress or (lambda _text, _fraction: None)
     if isinstance(target, str) and "://" in target:
         url = _parse_url(target)
-        if url.drivername.split("+")[0] != "sqlite":
-            return _open_server(url, report, cancelled)
+        if url.get_backend_name() != "sqlite":
+            _refuse_server(url)
         database = url.database or ""
         if not database or database == ":memory:" or database.startswith("file:"):
             raise CaseOpenError(
@@ -203,6 +210,20 @@ def open_case(
             )
         return _open_file(Path(database), report, cancelled, check)
     return _open_file(Path(os.fspath(target)), report, cancelled, check)
+
+
+def display_target(target: str) -> str:
+    """``target`` as it may be shown: a URL with its password masked and its query elided.
+
+    A path comes back unchanged; an address that does not parse as a URL (it may still hold a
+    password) is named only as "the case address".
+    """
+    if "://" not in target:
+        return target
+    try:
+        return _display_url(make_url(target))
+    except (ArgumentError, ValueError):
+        return "the case address"
 
 
 def clear_stale_working_copies() -> None:
@@ -383,7 +404,7 @@ def _owner_alive(folder: Path) -> bool:
     return True
 
 
-# -- servers -------------------------------------------------------------------------------
+# -- URLs ----------------------------------------------------------------------------------
 
 
 def _parse_url(text: str) -> URL:
@@ -392,86 +413,32 @@ def _parse_url(text: str) -> URL:
     except (ArgumentError, ValueError):
         raise CaseOpenError(
             "bad_url",
-            "The case address is not a valid URL; use a file path or e.g. postgresql://host/db.",
+            "The case address is not a valid URL; open a SQLite case file (.filature) "
+            "or give its sqlite:///path URL.",
         ) from None
 
 
 def _display_url(url: URL) -> str:
     """The URL with its password masked and its query (which may hold secrets) elided."""
+    if url.host and "@" in url.host:  # an unescaped "@" in the password: all before the last is
+        url = url.set(password="-", host=url.host.rpartition("@")[2])  # secret, shown as ***
     shown = url.set(query={}).render_as_string(hide_password=True)
     return safe_text(shown + ("?…" if url.query else ""), limit=200)
 
 
-def _open_server(url: URL, report: Progress, cancelled: Callable[[], bool] | None) -> CaseSource:
+def _refuse_server(url: URL) -> NoReturn:
+    """Refuse a URL that is not ``sqlite:///…``, naming it with its password masked."""
     display = _display_url(url)
-    backend = url.drivername.split("+")[0]
-    statement = READ_ONLY_SESSION.get(backend)
-    if statement is None:
+    backend = url.get_backend_name()
+    server = CASE_SERVERS.get(backend.lower())
+    if server is None:  # file://, http://, a third-party dialect…
         raise CaseOpenError(
             "bad_url",
-            f"{display}: Filature reads cases from SQLite files and PostgreSQL or MySQL servers.",
+            f"{display}: not a case address; open a SQLite case file (.filature) "
+            "or give its sqlite:///path URL.",
         )
-    driver = url.drivername.partition("+")[2]
-    try:
-        dialect = url.get_dialect()
-        connect_args: dict[str, Any] = {}
-        if dialect.driver in _TIMEOUT_DRIVERS and "connect_timeout" not in url.query:
-            connect_args["connect_timeout"] = 10  # seconds: a dead server must not hang us
-        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
-    except (ImportError, NoSuchModuleError) as exc:
-        module = exc.name if isinstance(exc, ImportError) else None
-        shown = safe_text(module or driver or backend, limit=40)
-        raise CaseOpenError(
-            "unavailable", f"{display}: the database driver ({shown}) is not installed."
-        ) from None
-    except Exception:
-        raise CaseOpenError("bad_url", f"{display}: this address cannot be used.") from None
-    event.listen(engine, "connect", _read_only_listener(statement))
-    if engine.dialect.driver in ("psycopg", "psycopg2", "asyncpg"):
-        engine = engine.execution_options(postgresql_readonly=True)
-    try:
-        return _source_from_engine(engine, display, report, cancelled)
-    except BaseException:
-        engine.dispose()
-        raise
-
-
-def _read_only_listener(statement: str) -> Callable[[Any, Any], None]:
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(statement)
-        finally:
-            cursor.close()
-        dbapi_connection.commit()  # a SET inside a rolled-back transaction would not last
-
-    return on_connect
-
-
-def _source_from_engine(
-    engine: Engine, display: str, report: Progress, cancelled: Callable[[], bool] | None
-) -> CaseSource:
-    """Validate the case behind ``engine`` (any back-end) with SQLAlchemy's inspector."""
-    report("Connecting to the server…", -1.0)
-    try:
-        with engine.connect() as conn:
-            if cancelled is not None and cancelled():
-                raise CaseOpenError("cancelled", f"{display}: opening cancelled.")
-            report("Checking the case structure…", -1.0)
-            insp = inspect(conn)
-            catalog = {t.lower(): "table" for t in insp.get_table_names()}
-            catalog.update({v.lower(): "view" for v in insp.get_view_names()})
-            facts = validate_case(
-                catalog,
-                lambda table: [str(col["name"]) for col in insp.get_columns(table)],
-                lambda: conn.execute(select(CaseInfo.key, CaseInfo.value).limit(MAX_INFO_ROWS)),
-                display,
-                database_kind="database",
-            )
-    except (SQLAlchemyError, OSError):  # driver errors arrive wrapped as DBAPIError
-        raise CaseOpenError(
-            "unavailable",
-            f"{display}: the server did not answer or refused the connection; "
-            "check the address, the network and your account.",
-        ) from None
-    return CaseSource(display_name=display, facts=facts, engine=engine)
+    raise CaseOpenError(
+        "unavailable",
+        f"{display}: case servers ({server}) are not supported yet: "
+        "open a SQLite case file (.filature).",
+    )
