@@ -265,7 +265,8 @@ class MainWindow(QMainWindow):
         ``link`` is followed once the case is open: a range to show, a record to select.
         """
         target = str(target)
-        if self._persist:
+        if self._persist and ("://" not in target or target.startswith("sqlite:")):
+            # A server URL (refused for now) may carry a password: never kept in settings.
             self._rebuild_recent_menu(self._settings.add_recent_case(target))
         self._link = link or DeepLink()
         self.session.open(target)
