@@ -9,9 +9,14 @@ import numpy as np
 import pytest
 
 from storage.case.opener import open_case
-from storage.reads.event_queries import linked_event_ids, record_exists, search_event_ids
+from storage.reads.event_queries import (
+    ids_ordered_by,
+    linked_event_ids,
+    record_exists,
+    search_event_ids,
+)
 from storage.reads.events import NO_ID, read_event_columns, read_kind_times
-from tests.factories import T0, make_case
+from tests.factories import EXHIBITS, T0, event_row, make_case
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -233,3 +238,28 @@ def test_kind_times_of_a_kind_without_events_are_empty(case: Path) -> None:
         finally:
             con.close()
     assert times["no_such_kind"].tolist() == [] and len(times["payment"]) == 2
+
+
+@pytest.mark.parametrize("ascending", [True, False])
+def test_text_columns_are_ordered_by_their_table_key(tmp_path: Path, ascending: bool) -> None:
+    """``ids_ordered_by`` takes the table's column keys (never its translated header text)."""
+    path = make_case(tmp_path / "order.filature", events=12, fts=False)
+    rows = [event_row(i) for i in range(1, 13)]
+    labels = {number: label for number, label, *_ in EXHIBITS}
+    values = {  # key -> sort value of a factory row
+        "title": lambda r: r[4],
+        "amount": lambda r: (r[11] is not None, r[11] or 0.0),  # NULL first, as in SQLite
+        "exhibit": lambda r: labels[r[13]],
+    }
+    with open_case(path) as source:
+        con = source.connect()
+        try:
+            for key, value in values.items():
+                expected = sorted(rows, key=lambda r: (r[1], r[0]))  # ties: time, then id
+                expected.sort(key=value, reverse=not ascending)  # stable: ties keep that
+                got = ids_ordered_by(con, key, ascending).tolist()
+                assert got == [r[0] for r in expected], key
+            with pytest.raises(KeyError):
+                ids_ordered_by(con, "Title", ascending)  # the old header text is no key
+        finally:
+            con.close()

@@ -7,10 +7,24 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPoint, Qt, QTranslator
 
-from widgets.event_table import COLUMNS, EVENT_ID_ROLE, EventTableData, EventTableView
-from widgets.event_table_model import CACHE_PAGES, PAGE_ROWS, UNAVAILABLE, EventTableModel
+from tests.factories import make_case
+from tests.windows import open_and_wait
+from widgets.event_table import (
+    COLUMN_KEYS,
+    COLUMNS,
+    EVENT_ID_ROLE,
+    EventTableData,
+    EventTableView,
+)
+from widgets.event_table_model import (
+    CACHE_PAGES,
+    PAGE_ROWS,
+    TR_CONTEXT,
+    UNAVAILABLE,
+    EventTableModel,
+)
 from widgets.plain_text import visible
 from widgets.timefmt import format_both, format_instant
 
@@ -64,18 +78,18 @@ def model() -> EventTableModel:
 
 
 def cell(m: EventTableModel, row: int, column: str, role: int = DISPLAY) -> object:
-    return m.data(m.index(row, COLUMNS.index(column)), role)
+    return m.data(m.index(row, COLUMN_KEYS.index(column)), role)
 
 
 @pytest.mark.parametrize("rows", [0, 1, 3 * PAGE_ROWS + 7])
 def test_model_passes_qt_model_tester(qtmodeltester, rows: int) -> None:
     m = EventTableModel()
     m.set_data(make_data(1000))
-    cell(m, 999, "Title")  # a page in the cache, then replaced by a reset
+    cell(m, 999, "title")  # a page in the cache, then replaced by a reset
     m.set_data(make_data(rows) if rows else EventTableData.empty())
     qtmodeltester.check(m, force_py=True)
     m.set_data(make_data(5))  # a reset while the tester still watches the signals
-    assert cell(m, 4, "Title") == "title 4"
+    assert cell(m, 4, "title") == "title 4"
 
 
 def test_rows_are_all_there_and_virtual(model: EventTableModel) -> None:
@@ -87,42 +101,42 @@ def test_rows_are_all_there_and_virtual(model: EventTableModel) -> None:
 
 
 def test_cells_per_role(model: EventTableModel) -> None:
-    assert cell(model, 2, "Time") == format_instant(T0 + 2_000_000, "Europe/Paris")
-    assert "(UTC+0" in str(cell(model, 2, "Time"))  # the offset is always shown
-    assert cell(model, 2, "Time", TOOLTIP) == format_both(T0 + 2_000_000, "Europe/Paris",
+    assert cell(model, 2, "time") == format_instant(T0 + 2_000_000, "Europe/Paris")
+    assert "(UTC+0" in str(cell(model, 2, "time"))  # the offset is always shown
+    assert cell(model, 2, "time", TOOLTIP) == format_both(T0 + 2_000_000, "Europe/Paris",
                                                           micro=True)
-    assert cell(model, 1, "Kind") == "payment"
-    assert cell(model, 0, "Actor") == "Alice"
-    assert cell(model, 3, "Actor") == "#3"  # no name: the id, never blank
-    assert cell(model, 4, "Actor") == ""  # -1: no actor
-    assert cell(model, 1, "Platform") == "Wickr"
-    assert cell(model, 7, "Title") == "title 7"
-    assert cell(model, 7, "Amount") == "7.00 EUR"
-    assert cell(model, 7, "Exhibit") == "EXH-1"
-    alignment = cell(model, 7, "Amount", Qt.ItemDataRole.TextAlignmentRole)
+    assert cell(model, 1, "kind") == "payment"
+    assert cell(model, 0, "actor") == "Alice"
+    assert cell(model, 3, "actor") == "#3"  # no name: the id, never blank
+    assert cell(model, 4, "actor") == ""  # -1: no actor
+    assert cell(model, 1, "platform") == "Wickr"
+    assert cell(model, 7, "title") == "title 7"
+    assert cell(model, 7, "amount") == "7.00 EUR"
+    assert cell(model, 7, "exhibit") == "EXH-1"
+    alignment = cell(model, 7, "amount", Qt.ItemDataRole.TextAlignmentRole)
     assert alignment & Qt.AlignmentFlag.AlignRight
-    assert cell(model, 7, "Title", EVENT_ID_ROLE) == 7
-    assert cell(model, 7, "Title", Qt.ItemDataRole.DecorationRole) is None
+    assert cell(model, 7, "title", EVENT_ID_ROLE) == 7
+    assert cell(model, 7, "title", Qt.ItemDataRole.DecorationRole) is None
     assert model.data(QModelIndex(), DISPLAY) is None
 
 
 def test_zero_time_is_not_set_not_1970() -> None:
     m = EventTableModel()
     m.set_data(replace(make_data(3), ts=np.array([0, T0, T0], dtype=np.int64)))
-    assert cell(m, 0, "Time") == "not set"
+    assert cell(m, 0, "time") == "not set"
 
 
 def test_hostile_strings_are_displayed_literally() -> None:
     fetch = Fetcher({5: HOSTILE, 6: "line one\nline two"})
     m = EventTableModel()
     m.set_data(make_data(10, fetch))
-    assert cell(m, 5, "Title") == visible(HOSTILE)
-    assert "⟨U+202E⟩" in str(cell(m, 5, "Title"))
-    assert cell(m, 1, "Actor") == visible(HOSTILE)
-    tip = str(cell(m, 5, "Title", TOOLTIP))
+    assert cell(m, 5, "title") == visible(HOSTILE)
+    assert "⟨U+202E⟩" in str(cell(m, 5, "title"))
+    assert cell(m, 1, "actor") == visible(HOSTILE)
+    tip = str(cell(m, 5, "title", TOOLTIP))
     assert "<img" not in tip and "&lt;img" in tip
     # Rows have one fixed height: a line break is shown, not allowed to hide the rest.
-    assert cell(m, 6, "Title") == "line one⏎line two"
+    assert cell(m, 6, "title") == "line one⏎line two"
 
 
 def test_text_comes_from_a_page_cache() -> None:
@@ -131,16 +145,16 @@ def test_text_comes_from_a_page_cache() -> None:
     m.set_data(make_data(10 * PAGE_ROWS, fetch))
     assert fetch.calls == []  # set_data fetches nothing
     for row in range(PAGE_ROWS):
-        for column in ("Title", "Amount", "Exhibit"):
+        for column in ("title", "amount", "exhibit"):
             cell(m, row, column)
             cell(m, row, column, TOOLTIP)
     assert len(fetch.calls) == 1
     np.testing.assert_array_equal(fetch.calls[0], np.arange(PAGE_ROWS))
-    cell(m, PAGE_ROWS + 3, "Title")
-    cell(m, 5, "Title")
+    cell(m, PAGE_ROWS + 3, "title")
+    cell(m, 5, "title")
     assert fetch.pages() == [0, PAGE_ROWS]
-    cell(m, 0, "Time")
-    cell(m, 9 * PAGE_ROWS, "Kind")  # array columns never fetch
+    cell(m, 0, "time")
+    cell(m, 9 * PAGE_ROWS, "kind")  # array columns never fetch
     assert len(fetch.calls) == 2
 
 
@@ -149,12 +163,12 @@ def test_page_cache_is_bounded_lru() -> None:
     m = EventTableModel()
     m.set_data(make_data((CACHE_PAGES + 10) * PAGE_ROWS, fetch))
     for page in range(CACHE_PAGES + 10):
-        cell(m, page * PAGE_ROWS, "Title")
-        cell(m, 0, "Title")  # page 0 stays recently used
+        cell(m, page * PAGE_ROWS, "title")
+        cell(m, 0, "title")  # page 0 stays recently used
     assert len(m.cached_pages()) == CACHE_PAGES
     assert 0 in m.cached_pages() and 1 not in m.cached_pages()
     calls = len(fetch.calls)
-    cell(m, PAGE_ROWS, "Title")  # evicted: fetched again
+    cell(m, PAGE_ROWS, "title")  # evicted: fetched again
     assert len(fetch.calls) == calls + 1
 
 
@@ -167,8 +181,8 @@ def test_failed_fetch_shows_unavailable_once(caplog: pytest.LogCaptureFixture) -
 
     m = EventTableModel()
     m.set_data(make_data(5, fetch=broken))  # type: ignore[arg-type]
-    assert cell(m, 0, "Title") == UNAVAILABLE
-    assert cell(m, 4, "Exhibit") == UNAVAILABLE
+    assert cell(m, 0, "title") == UNAVAILABLE
+    assert cell(m, 4, "exhibit") == UNAVAILABLE
     assert calls == [5]  # a repaint does not raise again
     assert "could not be read: database disk image is malformed" in caplog.text
     assert "Traceback" not in caplog.text  # one line, not a traceback
@@ -205,8 +219,8 @@ def test_row_of_sorted_ids_needs_no_argsort(ids: np.ndarray) -> None:
 
 def test_sort_is_requested_not_performed(qtbot, model: EventTableModel) -> None:
     with qtbot.waitSignal(model.sig_sort_requested) as blocker:
-        model.sort(COLUMNS.index("Amount"), Qt.SortOrder.DescendingOrder)
-    assert blocker.args == ["Amount", False]
+        model.sort(COLUMN_KEYS.index("amount"), Qt.SortOrder.DescendingOrder)
+    assert blocker.args == ["amount", False]
     assert model.id_at(0) == 0 and model.id_at(999) == 999
 
 
@@ -271,8 +285,8 @@ def test_large_scattered_selection_is_painted_from_a_mask(qtbot, view: EventTabl
     assert time.perf_counter() - started < 1.0
     np.testing.assert_array_equal(view.selected_ids(), ids)
     m = view.model()
-    assert cell(m, 7, "Kind", Qt.ItemDataRole.BackgroundRole) is not None
-    assert cell(m, 8, "Kind", Qt.ItemDataRole.BackgroundRole) is None
+    assert cell(m, 7, "kind", Qt.ItemDataRole.BackgroundRole) is not None
+    assert cell(m, 8, "kind", Qt.ItemDataRole.BackgroundRole) is None
     table = view.table()
     assert table.viewport().rect().intersects(table.visualRect(m.index(7, 0)))
     # A click replaces it with the user's own selection.
@@ -280,13 +294,13 @@ def test_large_scattered_selection_is_painted_from_a_mask(qtbot, view: EventTabl
     with qtbot.waitSignal(view.sig_selection_requested) as blocker:
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     np.testing.assert_array_equal(blocker.args[0], [8])
-    assert cell(m, 7, "Kind", Qt.ItemDataRole.BackgroundRole) is None
+    assert cell(m, 7, "kind", Qt.ItemDataRole.BackgroundRole) is None
 
 
 def test_user_click_requests_selection(qtbot, view: EventTableView) -> None:
     view.set_data(make_data(50, ids=np.arange(1000, 1050, dtype=np.int64)))
     table = view.table()
-    rect = table.visualRect(view.model().index(3, COLUMNS.index("Title")))
+    rect = table.visualRect(view.model().index(3, COLUMN_KEYS.index("title")))
     with qtbot.waitSignal(view.sig_selection_requested) as blocker:
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     np.testing.assert_array_equal(blocker.args[0], [1003])
@@ -298,18 +312,87 @@ def test_user_click_requests_selection(qtbot, view: EventTableView) -> None:
 def test_header_click_requests_sort_and_show_sort_is_silent(qtbot, view: EventTableView) -> None:
     view.set_data(make_data(20))
     header = view.table().horizontalHeader()
-    x = header.sectionViewportPosition(COLUMNS.index("Actor")) + 5
+    x = header.sectionViewportPosition(COLUMN_KEYS.index("actor")) + 5
     with qtbot.waitSignal(view.sig_sort_requested) as blocker:
         qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
-    assert blocker.args == ["Actor", True]
+    assert blocker.args == ["actor", True]
     with qtbot.waitSignal(view.sig_sort_requested) as blocker:
         qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
-    assert blocker.args == ["Actor", False]
+    assert blocker.args == ["actor", False]
     assert view.model().id_at(0) == 0  # nothing was sorted in Qt
     with qtbot.assertNotEmitted(view.sig_sort_requested):
-        view.show_sort("Time", ascending=False)
+        view.show_sort("time", ascending=False)
     assert header.sortIndicatorSection() == 0
     assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+
+def test_columns_have_stable_keys_apart_from_their_labels() -> None:
+    assert COLUMN_KEYS == ("time", "kind", "actor", "platform", "title", "amount", "exhibit")
+    assert [c.label for c in COLUMNS] == ["Time", "Kind", "Actor", "Platform", "Title",
+                                          "Amount", "Exhibit"]
+
+
+FRENCH = {"Time": "Heure", "Title": "Titre", "Exhibit": "Scellé"}
+
+
+class FrenchHeaders(QTranslator):
+    """A translator for some of the table's labels (:data:`FRENCH`), without a ``.qm`` file."""
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None,
+                  n: int = -1) -> str | None:
+        return FRENCH.get(source) if context == TR_CONTEXT else None  # None: not mine
+
+    def isEmpty(self) -> bool:
+        return False
+
+
+@pytest.fixture
+def french(qapp):
+    translator = FrenchHeaders()
+    assert QCoreApplication.installTranslator(translator)
+    yield translator
+    QCoreApplication.removeTranslator(translator)
+
+
+def test_a_translated_header_sorts_by_the_same_key(qtbot, french, view: EventTableView) -> None:
+    """The header shows the label in the user's language; sorting still speaks in keys."""
+    view.set_data(make_data(20))
+    model = view.model()
+    title = COLUMN_KEYS.index("title")
+    assert model.headerData(title, Qt.Orientation.Horizontal) == "Titre"
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Heure"
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "Kind"  # no translation: English
+    header = view.table().horizontalHeader()
+    x = header.sectionViewportPosition(title) + 5
+    with qtbot.waitSignal(view.sig_sort_requested) as blocker:
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    assert blocker.args == ["title", True]
+    view.show_sort("title", ascending=False)
+    assert header.sortIndicatorSection() == title
+    view.show_sort("Titre", ascending=True)  # a label is not a key: no indicator
+    assert header.sortIndicatorSection() == -1
+
+
+def test_the_app_sorts_by_every_column_key(window, qtbot, tmp_path) -> None:
+    """Each key the table emits is one the controller sorts by (numpy or SQL)."""
+    case = make_case(tmp_path / "sort.filature", events=30)
+    open_and_wait(window, qtbot, case)
+    model = window.table.model()
+    header = window.table.table().horizontalHeader()
+    in_time_order = model.table_data().ids.copy()
+    descending = Qt.SortOrder.DescendingOrder
+    for section, key in enumerate(COLUMN_KEYS):
+        with qtbot.waitSignal(window.table.sig_sort_requested) as blocker:
+            model.sort(section, descending)
+        assert blocker.args == [key, False]
+        qtbot.waitUntil(lambda s=section: header.sortIndicatorSection() == s
+                        and header.sortIndicatorOrder() == descending, timeout=5_000)
+        shown = model.table_data().ids
+        assert sorted(shown.tolist()) == sorted(in_time_order.tolist()), key
+        if key == "time":
+            assert shown.tolist() == in_time_order[::-1].tolist()
+        if key == "title":  # "video call #4" is the last title, whatever the locale
+            assert model.data(model.index(0, section)) == "video call #4"
 
 
 def test_hover_requests_the_event_under_the_mouse(qtbot, view: EventTableView) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import inspect
 
 import numpy as np
 import pyqtgraph as pg
@@ -14,6 +16,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QMenu
 
 from widgets.plain_text import tooltip_text
 from widgets.timeline import Lane, TimelineData, TimelineView
+from widgets.timeline import interaction as interaction_module
+from widgets.timeline.host import TimelineHost, TimelineParts
 
 T0 = 1_704_067_200_000_000  # 2024-01-01T00:00Z
 S = 1_000_000
@@ -402,3 +406,30 @@ def test_zooming_back_reuses_the_frames_it_made(view: TimelineView,
     view.set_data(random_data(50_000, seed=4))  # new data: nothing kept may be shown
     view.show_range(int(centre - widths[2] / 2), int(centre + widths[2] / 2))
     assert all(view.lanes_item.frame is not f for f in frames)
+
+
+def test_interaction_sees_the_view_only_through_its_host_and_parts(view: TimelineView) -> None:
+    """No import circle: the interaction names no view module and no private of anyone else."""
+    assert isinstance(view, TimelineHost)
+    tree = ast.parse(inspect.getsource(interaction_module))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert "widgets.timeline.view" not in imported
+    assert not [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+                and n.attr.startswith("_") and not n.attr.startswith("__")
+                and not (isinstance(n.value, ast.Name) and n.value.id == "self")]
+    # What the handlers read on the host (``self._host.x``, or ``v.x``/``host.x`` for short) is
+    # exactly what the protocol names; what they read on the parts is a TimelineParts field.
+    def reads_on(attribute: str, *aliases: str) -> set[str]:
+        def is_owner(node: ast.expr) -> bool:
+            if isinstance(node, ast.Name):
+                return node.id in aliases
+            return (isinstance(node, ast.Attribute) and node.attr == attribute
+                    and isinstance(node.value, ast.Name) and node.value.id == "self")
+        return {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+                and is_owner(n.value)}
+
+    members = {name for name in dir(TimelineHost) if not name.startswith("_")}
+    assert reads_on("_host", "v", "host") == members
+    parts = reads_on("_parts", "parts")
+    assert parts and parts <= set(TimelineParts.__dataclass_fields__)

@@ -30,8 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from widgets.event_table_model import (
+    COLUMN_KEYS,
     COLUMNS,
     EVENT_ID_ROLE,
+    ColumnSpec,
     EventTableData,
     EventTableModel,
 )
@@ -40,19 +42,20 @@ from widgets.plain_text import plain_label, set_plain
 if TYPE_CHECKING:
     from PySide6.QtCore import QModelIndex
 
-__all__ = ["COLUMNS", "EVENT_ID_ROLE", "EventTableData", "EventTableModel", "EventTableView"]
+__all__ = ["COLUMNS", "COLUMN_KEYS", "EVENT_ID_ROLE", "ColumnSpec", "EventTableData",
+           "EventTableModel", "EventTableView"]
 
 #: Above this many runs of consecutive rows, show_selection() paints from a mask instead.
 MAX_SELECTION_RANGES = 2_000
 
-#: Starting widths from sample text; the user can drag them, Exhibit stretches.
+#: Starting widths from sample text, by column key; the user can drag them, Exhibit stretches.
 _WIDTH_SAMPLES = {
-    "Time": "2024-10-27 02:30:00 CEST (UTC+02:00)",
-    "Kind": "customs detention",  # the longest kind Filature writes, as shown
-    "Actor": "an actor's pseudonym",
-    "Platform": "a platform name",
-    "Title": "a title of about this length, cut with an ellipsis…",
-    "Amount": "12,345.00 EUR",
+    "time": "2024-10-27 02:30:00 CEST (UTC+02:00)",
+    "kind": "customs detention",  # the longest kind Filature writes, as shown
+    "actor": "an actor's pseudonym",
+    "platform": "a platform name",
+    "title": "a title of about this length, cut with an ellipsis…",
+    "amount": "12,345.00 EUR",
 }
 
 
@@ -92,7 +95,8 @@ class EventTableView(QWidget):
     sig_selection_requested(np.ndarray)
         int64 ids of the rows the user selected (empty when they cleared the selection).
     sig_sort_requested(str, bool)
-        The user clicked a column header: column name and ascending.
+        The user clicked a column header: the column's key (``"time"``, ``"title"``…, see
+        :data:`COLUMNS`; never the translated header text) and ascending.
     sig_hover_requested(object)
         Event id under the mouse, or ``None`` when it leaves the rows.
     """
@@ -129,8 +133,8 @@ class EventTableView(QWidget):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         metrics = table.fontMetrics()
-        for column, sample in _WIDTH_SAMPLES.items():
-            header.resizeSection(COLUMNS.index(column), metrics.horizontalAdvance(sample) + 16)
+        for key, sample in _WIDTH_SAMPLES.items():
+            header.resizeSection(COLUMN_KEYS.index(key), metrics.horizontalAdvance(sample) + 16)
 
         header.sectionClicked.connect(self._on_header_clicked)
         self._model.sig_sort_requested.connect(self.sig_sort_requested)
@@ -219,10 +223,14 @@ class EventTableView(QWidget):
         self._table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def show_sort(self, column: str, ascending: bool) -> None:
-        """Show the app's current order as the header's sort indicator (no emit)."""
+        """Show the app's current order as the header's sort indicator (no emit).
+
+        ``column`` is a column key (``"time"``…, as ``sig_sort_requested`` emits); an unknown
+        key shows no indicator.
+        """
         header = self._table.horizontalHeader()
         order = Qt.SortOrder.AscendingOrder if ascending else Qt.SortOrder.DescendingOrder
-        section = COLUMNS.index(column) if column in COLUMNS else -1
+        section = COLUMN_KEYS.index(column) if column in COLUMN_KEYS else -1
         with QSignalBlocker(header):
             header.setSortIndicator(section, order)
         header.viewport().update()

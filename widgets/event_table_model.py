@@ -12,6 +12,8 @@ through ``fetch_text`` and kept in a small LRU cache, so scrolling asks for each
 
 Sorting is not done here: ``sort()`` only emits :attr:`EventTableModel.sig_sort_requested`,
 the app re-sorts in numpy/SQL and calls :meth:`EventTableModel.set_data` with the new order.
+Sorting speaks in each column's stable :attr:`ColumnSpec.key` (``"time"``, ``"title"``…), never
+in its header text, which is translated.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -41,7 +45,40 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 
-COLUMNS = ("Time", "Kind", "Actor", "Platform", "Title", "Amount", "Exhibit")
+# Translation context of the column labels, spelled out in each QT_TRANSLATE_NOOP below
+# because lupdate reads literals only (and "#:" comments would reach the translators).
+TR_CONTEXT = "EventTable"
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    """One column of the table: a stable key for the program, a label for the reader.
+
+    ``key`` is what ``sig_sort_requested`` emits, what ``show_sort`` takes and what the app
+    sorts by (in numpy, or ``storage.reads.event_queries.ids_ordered_by``). ``label`` is the
+    English source text of the header, translated (context :data:`TR_CONTEXT`) each time the
+    header asks for it, so a French interface changes the header and nothing else.
+    """
+
+    key: str
+    label: str
+
+    def header_text(self) -> str:
+        """The header text in the user's language (the label itself without a translation)."""
+        return QCoreApplication.translate(TR_CONTEXT, self.label)
+
+
+COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("time", QT_TRANSLATE_NOOP("EventTable", "Time")),
+    ColumnSpec("kind", QT_TRANSLATE_NOOP("EventTable", "Kind")),
+    ColumnSpec("actor", QT_TRANSLATE_NOOP("EventTable", "Actor")),
+    ColumnSpec("platform", QT_TRANSLATE_NOOP("EventTable", "Platform")),
+    ColumnSpec("title", QT_TRANSLATE_NOOP("EventTable", "Title")),
+    ColumnSpec("amount", QT_TRANSLATE_NOOP("EventTable", "Amount")),
+    ColumnSpec("exhibit", QT_TRANSLATE_NOOP("EventTable", "Exhibit")),
+)
+#: The columns' keys in display order: ``COLUMN_KEYS.index("title")`` is the Title column.
+COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 TIME, KIND, ACTOR, PLATFORM, TITLE, AMOUNT, EXHIBIT = range(len(COLUMNS))
 _TEXT_COLUMNS = (TITLE, AMOUNT, EXHIBIT)  # positions in the fetch_text tuple, in this order
 
@@ -121,7 +158,7 @@ class _Page:
 class EventTableModel(QAbstractTableModel):
     """Read-only model of :data:`COLUMNS` over an :class:`EventTableData`."""
 
-    sig_sort_requested = Signal(str, bool)  # column name, ascending
+    sig_sort_requested = Signal(str, bool)  # column key (ColumnSpec.key), ascending
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -254,17 +291,18 @@ class EventTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        """Column names; rows are numbered from 1 in display order."""
+        """Column labels (translated); rows are numbered from 1 in display order."""
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+            return COLUMNS[section].header_text() if 0 <= section < len(COLUMNS) else None
         return f"{section + 1:,}"
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Ask the app to re-sort; sorting 10^7 rows belongs in numpy/SQL, not in Qt."""
+        """Ask the app to re-sort by the column's key; 10^7 rows belong in numpy/SQL, not Qt."""
         if 0 <= column < len(COLUMNS):
-            self.sig_sort_requested.emit(COLUMNS[column], order == Qt.SortOrder.AscendingOrder)
+            self.sig_sort_requested.emit(COLUMNS[column].key,
+                                         order == Qt.SortOrder.AscendingOrder)
 
     # -- cells -------------------------------------------------------------------------------
     def _display(self, row: int, column: int) -> str:

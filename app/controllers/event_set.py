@@ -182,16 +182,20 @@ class EventSet:
         )
 
     def sort_rows(self, rows: np.ndarray, column: str, ascending: bool) -> np.ndarray:
-        """Rows ordered by an in-memory column (Time, Kind, Actor, Platform); ties by time."""
+        """Rows ordered by an in-memory column; ties by time.
+
+        ``column`` is the table's column key: ``"time"``, ``"kind"``, ``"actor"`` or
+        ``"platform"`` (the others are sorted in SQL); another raises ``ValueError``.
+        """
         c = self.columns
-        if column == "Time":
+        if column == "time":
             ordered = rows  # rows are kept in time order
-        elif column == "Kind":
+        elif column == "kind":
             rank = _name_rank(c.kinds)
             ordered = rows[np.lexsort((rows, rank[c.kind[rows]]))]
-        elif column in ("Actor", "Platform"):
-            values = (c.actor if column == "Actor" else c.platform)[rows]
-            names = self.actor_names if column == "Actor" else self.platform_names
+        elif column in ("actor", "platform"):
+            values = (c.actor if column == "actor" else c.platform)[rows]
+            names = self.actor_names if column == "actor" else self.platform_names
             keys, inverse = np.unique(values, return_inverse=True)
             labels = [names.get(int(k), "") if k >= 0 else "\uffff" for k in keys]
             key_rank = _name_rank(tuple(labels))

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from widgets.timeline import TimelineData, TimelineView
 
 log = logging.getLogger(__name__)
-IN_MEMORY_SORT = ("Time", "Kind", "Actor", "Platform")
+IN_MEMORY_SORT = ("time", "kind", "actor", "platform")  # table column keys sorted in numpy
 TABLE_FOLLOW_MS = 150
 CACHE_FROM_EVENTS = 100_000
 """Cases with at least this many events keep their columns in the user's cache (smaller ones
@@ -150,7 +150,7 @@ class EvidenceController(QObject):
         self._ui_con: object | None = None
         self._zone = "UTC"
         self._lane_mode = "kind"
-        self._sort: tuple[str, bool] = ("Time", True)
+        self._sort: tuple[str, bool] = ("time", True)  # (column key, ascending)
         self._text_hits: dict[str, TextHits] = {}  # a few recent searches, newest last
         self._search_terms: list[SearchTerms | None] = []  # the case's summary, once looked up
         self._fts_state: list[str | None] = []  # once checked: None, or why it is not used
@@ -610,7 +610,7 @@ class EvidenceController(QObject):
         """
         window = window or self.state.view_window
         if (window is None or self._events is None or self.state.selection
-                or self._sort != ("Time", True)):
+                or self._sort != ("time", True)):
             return
         ts = self.table.model().table_data().ts
         self.table.show_row_at_top(int(np.searchsorted(ts, window.start, side="left")))

@@ -234,11 +234,15 @@ def search_event_ids(
 
 
 def ids_ordered_by(con: Any, column: str, ascending: bool) -> np.ndarray:
-    """All event ids ordered by a text column (the table's sort on Title/Amount/Exhibit)."""
+    """All event ids ordered by a text column, ties by time then id.
+
+    ``column`` is the table's stable column key (``"title"``, ``"amount"`` or ``"exhibit"``),
+    never its header text, which is translated. Another key raises ``KeyError``.
+    """
     expr = {
-        "Title": f"substr(e.title, 1, {TABLE_CHARS})",
-        "Amount": "e.amount",
-        "Exhibit": f"substr(x.label, 1, {TABLE_CHARS})",
+        "title": f"substr(e.title, 1, {TABLE_CHARS})",
+        "amount": "e.amount",
+        "exhibit": f"substr(x.label, 1, {TABLE_CHARS})",
     }[column]
     order = "ASC" if ascending else "DESC"
     cur = con.cursor()

@@ -5,6 +5,10 @@ handlers only" can be checked by reading one module: every ``emit`` below sits i
 of a click, hover, drag, wheel, key, toolbar control or the overview strip. The one other
 emitter is ``TimelineView.fit_all``, which the API defines as the user's "fit" action.
 
+The handlers see the view only as a :class:`~widgets.timeline.host.TimelineHost` (its state,
+a few actions, the request signals) plus the :class:`~widgets.timeline.host.TimelineParts` they
+hook into, so the dependency runs one way only: view → interaction, never back.
+
 Clicks: in a lane drawn in detail, the event nearest the cursor within 5 px is selected (an
 interval anywhere along its bar). In a lane drawn as count bars, a click selects all events of
 the bin when there are at most :data:`BIN_SELECT_MAX` of them, and does nothing otherwise (the
@@ -29,7 +33,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QMenu
 
-    from widgets.timeline.view import TimelineView
+    from widgets.timeline.host import TimelineHost, TimelineParts
 
 BIN_SELECT_MAX = 1_000
 CLICK_TOLERANCE_PX = 5.0
@@ -38,46 +42,50 @@ PAN_STEP = 0.2
 
 
 class TimelineInteraction:
-    """Connects the view's parts to user gestures and turns them into requests."""
+    """Connects the view's parts to user gestures and turns them into requests.
 
-    def __init__(self, view: TimelineView) -> None:
-        self._v = view
+    ``host`` is the view (state, actions, signals: :class:`~widgets.timeline.host.TimelineHost`);
+    ``parts`` are the pieces the handlers are hooked into here, once.
+    """
+
+    def __init__(self, host: TimelineHost, parts: TimelineParts) -> None:
+        self._host = host
+        self._parts = parts
         self._hover_key: tuple[object, ...] | None = None
         self._hover_id: int | None = None
         self.last_tooltip = ""
-        vb = view.plot.getPlotItem().getViewBox()
+        vb = parts.viewbox
         vb.on_click = self._on_plot_clicked
         vb.on_hover = self._on_plot_hovered
         vb.on_range_drag = self._on_plot_range_dragged
-        vb.on_scroll_lanes = view.scroll_lanes
+        vb.on_scroll_lanes = host.scroll_lanes
         vb.sigRangeChangedManually.connect(self._on_vb_range_changed_manually)
-        view.lane_axis.on_toggle = self._on_lane_label_clicked
-        view.lane_axis.on_menu = self.fill_lane_menu
-        view.lane_axis.on_scroll = view.scroll_lanes
-        view.overview.sig_window_requested.connect(self._on_overview_window_requested)
-        tb = view.toolbar
+        parts.lane_axis.on_toggle = self._on_lane_label_clicked
+        parts.lane_axis.on_menu = self.fill_lane_menu
+        parts.lane_axis.on_scroll = host.scroll_lanes
+        parts.overview.sig_window_requested.connect(self._on_overview_window_requested)
+        tb = parts.toolbar
         tb.mode_combo.activated.connect(self._on_mode_combo_activated)
         tb.fit_button.clicked.connect(self._on_fit_button_clicked)
         tb.select_button.toggled.connect(self._on_select_button_toggled)
-        self._vb = vb
 
     # -- range -----------------------------------------------------------------------------
     def _emit_range(self) -> None:
-        self._v.sig_range_requested.emit(self._v.visible_range())
+        self._host.sig_range_requested.emit(self._host.visible_range())
 
     def _on_vb_range_changed_manually(self, *args: object) -> None:
         self._emit_range()
 
     def _on_overview_window_requested(self, window: tuple[float, float]) -> None:
-        self._v.set_range_x(*window)
+        self._host.set_range_x(*window)
         self._emit_range()
 
     def _on_fit_button_clicked(self) -> None:
-        self._v.fit_all()
+        self._host.fit_all()
 
     def handle_key(self, ev: QKeyEvent) -> bool:
         """+/- zoom, ←/→ pan, Home fits, ↑/↓/PgUp/PgDn scroll lanes, Esc clears the range."""
-        v = self._v
+        v = self._host
         key = ev.key()
         start, end = v.visible_range()
         span = end - start
@@ -97,7 +105,7 @@ class TimelineInteraction:
         elif key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
             v.scroll_lanes(-5.0 if key == Qt.Key.Key_PageUp else 5.0)
         elif key == Qt.Key.Key_Escape:
-            v.overlay.set_drag(None)
+            self._parts.overlay.set_drag(None)
             if v.time_window is not None:
                 v.sig_time_selection_requested.emit(None)
         else:
@@ -107,11 +115,11 @@ class TimelineInteraction:
 
     # -- selection -------------------------------------------------------------------------
     def _tolerance_us(self) -> float:
-        start, end = self._v.visible_range()
-        return CLICK_TOLERANCE_PX * (end - start) / self._v.plot_width_px()
+        start, end = self._host.visible_range()
+        return CLICK_TOLERANCE_PX * (end - start) / self._host.plot_width_px()
 
     def _on_plot_clicked(self, pt: QPointF, mods: Qt.KeyboardModifier) -> None:
-        v = self._v
+        v = self._host
         if mods & Qt.KeyboardModifier.ShiftModifier:
             if v.time_window is not None:
                 v.sig_time_selection_requested.emit(None)
@@ -124,15 +132,16 @@ class TimelineInteraction:
 
     def ids_at(self, pt: QPointF) -> np.ndarray | None:
         """Ids a click at ``pt`` selects: one event, a small bin, nothing (empty), or None."""
-        v = self._v
+        v = self._host
         empty = np.zeros(0, dtype=np.int64)
         lane = v.layout_rows.lane_at(pt.y())
-        frame = v.lanes_item.frame
+        lanes_item = self._parts.lanes_item
+        frame = lanes_item.frame
         if lane is None or frame is None or lane not in frame.lanes:
             return empty
         t = float(v.to_us(pt.x()))
-        if v.lanes_item.is_detail(lane):
-            pos = v.lanes_item.event_near(lane, t, self._tolerance_us())
+        if lanes_item.is_detail(lane):
+            pos = lanes_item.event_near(lane, t, self._tolerance_us())
             return empty if pos is None else np.array([v.data.ids[pos]], dtype=np.int64)
         b = frame.bin_at(t)
         lf = frame.lanes[lane]
@@ -145,29 +154,30 @@ class TimelineInteraction:
         return empty if pos is None else np.unique(v.data.ids[pos])
 
     def _on_plot_range_dragged(self, x0: float, x1: float, finished: bool) -> None:
-        v = self._v
+        v, overlay = self._host, self._parts.overlay
         if not finished:
-            v.overlay.set_drag((x0, x1))
+            overlay.set_drag((x0, x1))
             return
-        v.overlay.set_drag(None)
+        overlay.set_drag(None)
         a, b = sorted((v.to_us(x0), v.to_us(x1)))
         if b > a:
             v.sig_time_selection_requested.emit((a, b))
 
     def _on_select_button_toggled(self, on: bool) -> None:
-        self._vb.select_mode = bool(on)
+        self._parts.viewbox.select_mode = bool(on)
 
     # -- hover -----------------------------------------------------------------------------
     def hover_at(self, pt: QPointF) -> tuple[tuple[object, ...] | None, int | None, str]:
         """What is under ``pt``: a key identifying it, its event id (if any) and its text."""
-        v = self._v
+        v = self._host
         lane = v.layout_rows.lane_at(pt.y())
-        frame = v.lanes_item.frame
+        lanes_item = self._parts.lanes_item
+        frame = lanes_item.frame
         if lane is None or frame is None or lane not in frame.lanes:
             return None, None, ""
         t = float(v.to_us(pt.x()))
-        if v.lanes_item.is_detail(lane):
-            pos = v.lanes_item.event_near(lane, t, self._tolerance_us())
+        if lanes_item.is_detail(lane):
+            pos = lanes_item.event_near(lane, t, self._tolerance_us())
             if pos is None:
                 return None, None, ""
             event_id = int(v.data.ids[pos])
@@ -190,21 +200,21 @@ class TimelineInteraction:
             self.last_tooltip = text
             if text and screen_pos is not None:
                 QToolTip.showText(screen_pos.toPoint(), tooltip_text(text),
-                                  self._v.plot.viewport())
+                                  self._parts.plot.viewport())
             else:
                 QToolTip.hideText()
         if event_id != self._hover_id:
             self._hover_id = event_id
-            self._v.sig_hover_requested.emit(event_id)
+            self._host.sig_hover_requested.emit(event_id)
 
     # -- lanes -----------------------------------------------------------------------------
     def _on_lane_label_clicked(self, lane: int) -> None:
-        key = self._v.data.lanes[lane].key
-        self._v.set_lane_collapsed(key, not self._v.is_lane_collapsed(key))
+        key = self._host.data.lanes[lane].key
+        self._host.set_lane_collapsed(key, not self._host.is_lane_collapsed(key))
 
     def fill_lane_menu(self, lane: int, menu: QMenu) -> None:
         """Move up / Move down / Collapse or Expand / Expand all, for the lane at ``lane``."""
-        v = self._v
+        v = self._host
         key = v.data.lanes[lane].key
         collapsed = v.is_lane_collapsed(key)
         entries: list[tuple[str, object]] = [
@@ -220,4 +230,5 @@ class TimelineInteraction:
             menu.addAction(action)
 
     def _on_mode_combo_activated(self, index: int) -> None:
-        self._v.sig_lane_mode_requested.emit(str(self._v.toolbar.mode_combo.itemData(index)))
+        combo = self._parts.toolbar.mode_combo
+        self._host.sig_lane_mode_requested.emit(str(combo.itemData(index)))

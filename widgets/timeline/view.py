@@ -26,6 +26,7 @@ from widgets.plain_text import set_plain
 from widgets.timeline.binning import D, IdLookup, LaneIndex, S, clamp_us
 from widgets.timeline.calendar_ticks import zone_caption
 from widgets.timeline.data import TimelineData
+from widgets.timeline.host import TimelineParts
 from widgets.timeline.interaction import TimelineInteraction
 from widgets.timeline.lane_axis import LaneAxisItem
 from widgets.timeline.lanes_item import LanesItem
@@ -125,7 +126,9 @@ class TimelineView(QWidget):
         col.addLayout(middle, 1)
         col.addWidget(self.overview)
 
-        self.input = TimelineInteraction(self)
+        self.input = TimelineInteraction(self, TimelineParts(  # self: a TimelineHost
+            viewbox=self._vb, plot=self.plot, lane_axis=self.lane_axis, overview=self.overview,
+            toolbar=self.toolbar, lanes_item=self.lanes_item, overlay=self.overlay))
         self._vb.sigXRangeChanged.connect(self._on_vb_range_changed)
         self._vb.sigYRangeChanged.connect(self._on_vb_range_changed)
         self._vb.sigResized.connect(self._on_vb_resized)
@@ -309,7 +312,7 @@ class TimelineView(QWidget):
         self._scroll += rows
         self._apply_rows()
 
-    # -- internals shared with TimelineInteraction -----------------------------------------
+    # -- read by TimelineInteraction (the TimelineHost protocol) ---------------------------
     @property
     def data(self) -> TimelineData:
         """The data shown."""
