@@ -15,6 +15,7 @@ command line's deep links (``--range``, ``--select``) drive.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -33,7 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.controllers.evidence import EvidenceController
+from app.controllers.case_events import CaseEvents
+from app.controllers.filter_bar import FilterBarController
+from app.controllers.inspector import InspectorController
+from app.controllers.record_links import RecordLinks
+from app.controllers.table import TableController
+from app.controllers.timeline import TimelineController
 from app.controllers.value_checks import ValueChecksController
 from app.deep_link import DeepLink, DeepLinkError
 from app.memory import tune_allocator
@@ -53,6 +59,23 @@ if TYPE_CHECKING:
 
     from app.workers import Runner
     from storage.reads.overview import CaseOverview
+
+_RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+_BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+
+
+@dataclass(frozen=True, slots=True)
+class DockSpec:
+    """One dock of the window: a new view plugs in by adding a spec (and its controller)."""
+
+    title: str
+    name: str  # object name: the key of the saved layout
+    widget: QWidget
+    area: Qt.DockWidgetArea
+    tab_with: str | None = None  # share the area with this dock, as tabs
+    width: int = 0
+    height: int = 0
+
 
 CASE_FILTER = "Filature cases (*.filature *.sqlite *.sqlite3 *.db);;All files (*)"
 
@@ -86,8 +109,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("FilatureMainWindow")
         self.resize(1500, 950)
         self._settings = settings or Settings()
-        self.session = CaseSession(runner, self)
         self.state = AppState(self)
+        self.session = CaseSession(runner, self, state=self.state)
         self._link = DeepLink()
         self._session_ready = False
         self._ready_sent = False
@@ -113,19 +136,27 @@ class MainWindow(QMainWindow):
         overview_scroll.setWidget(self.overview_view)
         overview_scroll.setWidgetResizable(True)
         overview_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.inspector_dock = self._dock("Inspector", "InspectorDock", self.inspector,
-                                         Qt.DockWidgetArea.RightDockWidgetArea)
-        self.case_dock = self._dock("Case", "CaseDock", overview_scroll,
-                                    Qt.DockWidgetArea.RightDockWidgetArea)
-        self.tabifyDockWidget(self.inspector_dock, self.case_dock)
-        self.table_dock = self._dock("Events", "EventsDock", self.table,
-                                     Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.inspector_dock], [440], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.table_dock], [280], Qt.Orientation.Vertical)
-        # Constructed before the window connects its own slots: on a new case the controller
-        # resets the state first, then the window applies the deep link to it.
-        self.evidence = EvidenceController(self.state, self.session, runner, self.timeline,
-                                           self.table, self.inspector, self.filter_bar)
+        self.docks: dict[str, QDockWidget] = {}
+        for spec in (
+            DockSpec("Inspector", "InspectorDock", self.inspector, _RIGHT, width=440),
+            DockSpec("Case", "CaseDock", overview_scroll, _RIGHT, tab_with="InspectorDock"),
+            DockSpec("Events", "EventsDock", self.table, _BOTTOM, height=280),
+        ):
+            self._add_dock(spec)
+        self.inspector_dock = self.docks["InspectorDock"]
+        self.case_dock = self.docks["CaseDock"]
+        self.table_dock = self.docks["EventsDock"]
+
+        # The case's events and the links of records: shared by every view's controller.
+        self.evidence = CaseEvents(self.state, self.session, runner)
+        self.links = RecordLinks(self.session, runner, self.evidence)
+        shared = (self.state, self.session, self.evidence, self.links, runner)
+        self.controllers = [
+            TimelineController(self.timeline, *shared),
+            TableController(self.table, *shared),
+            InspectorController(self.inspector, *shared),
+            FilterBarController(self.filter_bar, self.state, self.evidence),
+        ]
         self.value_checks = ValueChecksController(self.session, runner, self.overview_view)
 
         self._build_status_bar()
@@ -160,12 +191,19 @@ class MainWindow(QMainWindow):
         """Whether ``sig_ready`` has been sent for the open case."""
         return self._ready_sent
 
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea
-              ) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)  # saveState() keys the layout by object name
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
+    def _add_dock(self, spec: DockSpec) -> QDockWidget:
+        """Add one dock as its spec says: the one place docks are made (View menu too)."""
+        dock = QDockWidget(spec.title, self)
+        dock.setObjectName(spec.name)  # saveState() keys the layout by object name
+        dock.setWidget(spec.widget)
+        self.addDockWidget(spec.area, dock)
+        if spec.tab_with is not None:
+            self.tabifyDockWidget(self.docks[spec.tab_with], dock)
+        if spec.width:
+            self.resizeDocks([dock], [spec.width], Qt.Orientation.Horizontal)
+        if spec.height:
+            self.resizeDocks([dock], [spec.height], Qt.Orientation.Vertical)
+        self.docks[spec.name] = dock
         return dock
 
     # -- construction -----------------------------------------------------------------------
@@ -218,7 +256,7 @@ class MainWindow(QMainWindow):
         self.action_hide_empty.toggled.connect(self._on_hide_empty_toggled)
         self.view_menu.addAction(self.action_hide_empty)
         self.view_menu.addSeparator()
-        for dock in (self.case_dock, self.inspector_dock, self.table_dock):
+        for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
         from app.help_pages import show_shortcuts, tr
 

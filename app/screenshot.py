@@ -55,7 +55,7 @@ class ScreenshotJob(QObject):
     def _on_window_ready(self) -> None:
         self._grab_soon()
 
-    def _on_first_paint(self) -> None:
+    def _on_first_paint(self, *_data: object) -> None:
         if len(self._window.timeline.data) >= EARLY_FROM_EVENTS:
             self._grab_soon()
 

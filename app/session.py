@@ -23,6 +23,7 @@ from storage.reads.overview import CaseOverview, read_overview
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from app.state import AppState
     from app.workers import Runner, TaskContext, TaskHandle
 
     Preload = Callable[[CaseSource, TaskContext], Any]
@@ -59,9 +60,16 @@ class CaseSession(QObject):
     sig_hash_failed = Signal(str)
     sig_ready = Signal()  # everything for this case is loaded (overview and hash)
 
-    def __init__(self, runner: Runner, parent: QObject | None = None) -> None:
+    def __init__(self, runner: Runner, parent: QObject | None = None, *,
+                 state: AppState | None = None) -> None:
+        """Run cases on ``runner``; reset ``state`` when a case opens or closes.
+
+        Selection, filters and ranges belong to one case: the session clears them before
+        any view hears of the new case, so no view depends on who was built first.
+        """
         super().__init__(parent)
         self._runner = runner
+        self._state = state
         self._source: CaseSource | None = None
         self._overview: CaseOverview | None = None
         self._hashes: tuple[FileHash, ...] | None = None
@@ -173,6 +181,8 @@ class CaseSession(QObject):
         self._hashes = None
         self._busy = False
         if had_case:
+            if self._state is not None:
+                self._state.reset()
             self.sig_closed.emit()
 
     # -- results ----------------------------------------------------------------------------
@@ -180,6 +190,8 @@ class CaseSession(QObject):
         self._source = opened.source
         self._overview = opened.overview
         self._preloaded = dict(opened.preloaded)
+        if self._state is not None:
+            self._state.reset()  # before the views and the deep link hear of the case
         self.sig_opened.emit(opened.overview)
         self._start_hash(opened.source)
 

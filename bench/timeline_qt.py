@@ -216,7 +216,7 @@ def open_timed(path: Path, paint_log: PaintLog, timeout_s: float
     timing.window = time.perf_counter()
     plot = window.timeline.plot
 
-    def on_first_paint() -> None:
+    def on_first_paint(*_data: object) -> None:
         timing.first_data = time.perf_counter()
 
     def on_ready() -> None:

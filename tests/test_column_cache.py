@@ -117,7 +117,7 @@ def test_least_recently_used_entries_go_first(tmp_path: Path) -> None:
 def test_reopening_a_case_uses_its_columns(qtbot, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The window's second opening of a case reads no event columns from SQLite."""
-    import app.controllers.evidence as evidence
+    import app.controllers.case_events as evidence
     from app.main_window import MainWindow
     from app.settings import Settings
     from app.workers import Runner

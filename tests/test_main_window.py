@@ -106,7 +106,7 @@ def test_big_case_screenshot_is_taken_at_first_paint(
     it is still loading. (The full read is held back here so that the order is certain.)"""
     import threading
 
-    import app.controllers.evidence as evidence
+    import app.controllers.case_events as evidence
     import app.screenshot as shot
     from tests.factories import make_case
 

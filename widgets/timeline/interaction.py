@@ -53,6 +53,7 @@ class TimelineInteraction:
         self._parts = parts
         self._hover_key: tuple[object, ...] | None = None
         self._hover_id: int | None = None
+        self._hover_point: tuple[QPointF | None, QPointF | None] = (None, None)
         self.last_tooltip = ""
         vb = parts.viewbox
         vb.on_click = self._on_plot_clicked
@@ -193,8 +194,20 @@ class TimelineInteraction:
                         v.selectable and lf.totals[b] <= BIN_SELECT_MAX)
         return ("bin", lane, int(frame.edges[b]), frame.bin_us), None, text
 
+    def refresh_tooltip(self, event_id: int) -> None:
+        """Show the tooltip again if it is still about ``event_id`` (its detail line came)."""
+        point, screen_pos = self._hover_point
+        if event_id != self._hover_id or point is None or screen_pos is None:
+            return
+        _key, _event, text = self.hover_at(point)
+        self.last_tooltip = text
+        if text:
+            QToolTip.showText(screen_pos.toPoint(), tooltip_text(text),
+                              self._parts.plot.viewport())
+
     def _on_plot_hovered(self, pt: QPointF | None, screen_pos: QPointF | None) -> None:
         key, event_id, text = (None, None, "") if pt is None else self.hover_at(pt)
+        self._hover_point = (pt, screen_pos)
         if key != self._hover_key:
             self._hover_key = key
             self.last_tooltip = text

@@ -202,6 +202,10 @@ class TimelineView(QWidget):
         """A plain-text one-liner per event id for tooltips (e.g. the message title)."""
         self._detail_fn = fn
 
+    def refresh_tooltip(self, event_id: int) -> None:
+        """The one-liner of ``event_id`` is ready: show the tooltip again if it is still up."""
+        self.input.refresh_tooltip(event_id)
+
     # -- programmatic view changes (never emit) --------------------------------------------
     def show_range(self, start_us: int, end_us: int) -> None:
         """Show ``[start_us, end_us]`` (clamped to the zoom limits)."""

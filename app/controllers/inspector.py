@@ -1,0 +1,163 @@
+"""Keeps the inspector showing the selected record, read on a worker.
+
+Every field of the record, its exhibit and its links (``inspector_records`` formats them):
+an event's time in the zone every view uses, bounds a precision implies in the case zone, a
+shipment's legs, an exhibit's citations. A record filtered out of the views says so; one the
+case does not hold (a dangling reference) says that.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject
+
+from app.controllers.inspector_records import BUILDERS, count_record, event_record
+from app.failures import exit_code, log_failure
+from app.state import EntityRef
+from app.workers import LatestOnly
+from storage.reads.event_queries import read_event_detail
+from storage.reads.records import read_record
+from widgets.inspector import InspectorRecord
+
+if TYPE_CHECKING:
+    from app.controllers.case_events import CaseEvents, EventViews
+    from app.controllers.record_links import RecordLinks
+    from app.session import CaseSession
+    from app.state import AppState
+    from app.workers import Runner, TaskContext
+    from widgets.inspector import InspectorView
+
+log = logging.getLogger(__name__)
+Shown = tuple[InspectorRecord, list[tuple[str, str, int]]]
+
+
+class InspectorController(QObject):
+    """Connects one ``InspectorView`` to ``AppState`` and the open case."""
+
+    def __init__(self, view: InspectorView, state: AppState, session: CaseSession,
+                 events: CaseEvents, links: RecordLinks, runner: Runner) -> None:
+        super().__init__(view)
+        self._view = view
+        self._state = state
+        self._session = session
+        self._events = events
+        self._links = links
+        self._job: LatestOnly[Shown | None] = LatestOnly(runner)
+        self._links_job: LatestOnly[dict] = LatestOnly(runner)
+        self._filtered = False
+        view.sig_ref_requested.connect(self._on_view_ref_requested)
+        state.sig_selection_changed.connect(self.show)
+        state.sig_show_utc_changed.connect(lambda _on: self.show(self._state.selection))
+        events.sig_views_changed.connect(self._on_events_views_changed)
+        events.sig_loaded.connect(lambda: self.show(self._state.selection))
+        events.sig_failed.connect(self._on_events_failed)
+        events.sig_reset.connect(self._on_events_reset)
+
+    def _on_view_ref_requested(self, kind: str, ident: int) -> None:
+        self._state.set_selection(frozenset({EntityRef(kind, int(ident))}))  # type: ignore[arg-type]
+
+    def _on_events_views_changed(self, views: EventViews) -> None:
+        filtered = views.passing is not None
+        if filtered or self._filtered:  # "hidden by the filters", or no longer
+            self.show(self._state.selection)
+        self._filtered = filtered
+
+    def _on_events_failed(self, _line: str, _code: int) -> None:
+        if self._events.events is None:
+            self._view.show_record(None)
+
+    def _on_events_reset(self) -> None:
+        self._job.cancel()
+        self._links_job.cancel()
+        self._filtered = False
+        self._view.show_record(None)
+
+    def show(self, refs: frozenset[EntityRef]) -> None:
+        """Read the selected record on a worker (on a server each read is a round trip)."""
+        source = self._session.source
+        if not refs or source is None:
+            self._job.cancel()
+            self._view.show_record(None)
+            return
+        if len(refs) > 1:
+            self._job.cancel()
+            self._view.show_many(len(refs))
+            return
+        (ref,) = refs
+        if ref.kind == "event":
+            self._read(ref, None)
+        else:  # its events first (at once when in memory): the record gets their span
+            self._links.request(refs, lambda ids: self._read(ref, ids), self._links_job)
+
+    def _read(self, ref: EntityRef, event_ids: np.ndarray | None) -> None:
+        source = self._session.source
+        if source is None or self._state.selection != frozenset({ref}):
+            return  # the selection moved on while the events were read
+        zone, case_zone = self._events.display_zone, self._events.zone
+        summary = None if event_ids is None else self._event_summary(event_ids)
+        hidden = self._hidden_by_filters(ref)
+
+        def task(ctx: TaskContext) -> Shown | None:
+            con = source.connect()
+            try:
+                if ref.kind == "event":
+                    detail = read_event_detail(con, ref.id)
+                    return None if detail is None else event_record(detail, zone, case_zone)
+                record = read_record(con, ref.kind, ref.id)
+            finally:
+                con.close()
+            if record is None:
+                return None
+            shown, links = BUILDERS[ref.kind](record, zone)
+            if summary is not None:
+                extra = count_record("", *summary, zone).fields
+                names = {"First": "First event", "Last": "Last event", "Span": "Events span"}
+                shown = replace(shown, fields=[*shown.fields, *(
+                    (names.get(label, label), value)
+                    for label, value in extra if label != "Events" or ref.kind != "shipment")])
+            return shown, links
+
+        def done(result: Shown | None) -> None:
+            if result is None:
+                self._view.show_record(InspectorRecord(
+                    heading=f"{ref.kind.capitalize()} {ref.id}", fields=(),
+                    exhibit_label=None, exhibit_sha256=None,
+                    warnings=["this record is not in the case (a reference to it dangles)"]))
+                return
+            record, links = result
+            if hidden:
+                record = replace(record, warnings=[
+                    "hidden by the filters: this record is not among the events shown",
+                    *record.warnings])
+            self._view.show_record(record, links)
+
+        def failed(exc: BaseException) -> None:
+            line = log_failure(log, f"{ref} could not be read", exc)
+            self._view.show_record(InspectorRecord(
+                heading=f"{ref.kind.capitalize()} {ref.id}", fields=(), exhibit_label=None,
+                exhibit_sha256=None, warnings=[line]))
+            self._events.sig_failed.emit(line, exit_code(exc))
+
+        self._job.request(task, done, failed)
+
+    def _event_summary(self, ids: np.ndarray) -> tuple[int, tuple[int, int] | None] | None:
+        """How many events cite the record, and their first and last (placeable) time."""
+        events = self._events.events
+        if events is None:
+            return None
+        rows = events.placeable_rows(events.rows_of_ids(ids))
+        ts = events.columns.ts[rows]
+        return len(ids), ((int(ts[0]), int(ts[-1])) if len(ts) else None)
+
+    def _hidden_by_filters(self, ref: EntityRef) -> bool:
+        """Whether the selected event is filtered out of the views (kinds, actors, text…)."""
+        events, views = self._events.events, self._events.views
+        passing = None if views is None else views.passing
+        if events is None or passing is None or ref.kind != "event":
+            return False
+        rows = events.rows_in_order(np.asarray([ref.id]))
+        return bool(len(rows)) and not bool(passing[rows[0]])

@@ -1,0 +1,195 @@
+"""Keeps the event table in step with the state hub and the case's events.
+
+The table lists the events that pass the filters *and* lie in the selected time range, in
+the order the user sorts by: in memory for the columns held as arrays (time, kind, actor,
+platform), by one ``ORDER BY`` on a worker for the text columns (kept per sort for the
+case). Its text cells come a page at a time (``read_text_page``). With nothing selected and
+sorted by time, it scrolls to where the timeline looks once a pan or zoom settles.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer
+
+from app.controllers.event_set import take
+from app.workers import LatestOnly
+from storage.reads.event_queries import ids_ordered_by, read_text_page
+from widgets.event_table import EventTableData
+
+if TYPE_CHECKING:
+    from app.controllers.case_events import CaseEvents, EventViews
+    from app.controllers.event_set import EventSet
+    from app.controllers.record_links import RecordLinks
+    from app.session import CaseSession
+    from app.state import AppState, EntityRef, TimeWindow
+    from app.workers import Runner, TaskContext
+    from widgets.event_table import EventTableView
+    from widgets.timeline.binning import LaneIndex
+
+IN_MEMORY_SORT = ("time", "kind", "actor", "platform")  # table column keys sorted in numpy
+TABLE_FOLLOW_MS = 150
+
+
+class TableController(QObject):
+    """Connects one ``EventTableView`` to ``AppState``, ``CaseEvents`` and ``RecordLinks``."""
+
+    def __init__(self, view: EventTableView, state: AppState, session: CaseSession,
+                 events: CaseEvents, links: RecordLinks, runner: Runner) -> None:
+        super().__init__(view)
+        self._view = view
+        self._state = state
+        self._session = session
+        self._events = events
+        self._links = links
+        self._sort_job: LatestOnly[np.ndarray] = LatestOnly(runner)
+        self._selection_job: LatestOnly[dict] = LatestOnly(runner)
+        self._sort: tuple[str, bool] = ("time", True)  # (column key, ascending)
+        self._sorted_ids: dict[tuple[str, bool], np.ndarray] = {}
+        self._rows = np.empty(0, dtype=np.int64)
+        self._ui_con: object | None = None  # page reads: tiny, indexed, per scroll
+        self._total = 0
+        self._follow = QTimer(self, singleShot=True, interval=TABLE_FOLLOW_MS)
+        self._follow.timeout.connect(self._follow_window)
+        view.sig_selection_requested.connect(self._on_view_selection_requested)
+        view.sig_sort_requested.connect(self._on_view_sort_requested)
+        state.sig_selection_changed.connect(self._on_state_selection_changed)
+        state.sig_view_window_changed.connect(self._on_state_view_window_changed)
+        state.sig_show_utc_changed.connect(self._on_state_show_utc_changed)
+        events.sig_first_paint.connect(self._on_events_first_paint)
+        events.sig_progress.connect(self._on_events_progress)
+        events.sig_views_changed.connect(self._on_events_views_changed)
+        events.sig_loaded.connect(self._on_events_loaded)
+        events.sig_failed.connect(self._on_events_failed)
+        events.sig_reset.connect(self._on_events_reset)
+
+    # -- events → table ---------------------------------------------------------------------
+    def _on_events_first_paint(self, _data: object, _index: LaneIndex, total: int) -> None:
+        source = self._session.source
+        if source is not None and self._ui_con is None:
+            self._ui_con = source.connect()
+        self._total = total
+        self._view.show_notice(f"Loading {total:,} events…")
+
+    def _on_events_progress(self, fraction: float) -> None:
+        self._view.show_notice(f"Loading {self._total:,} events… {fraction:.0%}")
+
+    def _on_events_views_changed(self, views: EventViews) -> None:
+        self._rows = views.table_rows
+        self._apply()
+
+    def _on_events_loaded(self) -> None:
+        if self._events.events is not None:
+            self._follow_window(self._state.view_window)
+
+    def _on_events_failed(self, line: str, _code: int) -> None:
+        if self._events.events is None:  # the load failed: nothing to list
+            self._view.show_notice(line)
+
+    def _on_events_reset(self) -> None:
+        self._sort_job.cancel()
+        self._selection_job.cancel()
+        self._sorted_ids.clear()
+        self._rows = np.empty(0, dtype=np.int64)
+        if self._ui_con is not None:
+            self._ui_con.close()  # type: ignore[attr-defined]
+        self._ui_con = None
+        self._view.set_data(EventTableData.empty())
+
+    # -- ordering ---------------------------------------------------------------------------
+    def _apply(self) -> None:
+        events = self._events.events
+        if events is None:
+            return
+        column, ascending = self._sort
+        rows = self._rows
+        if column in IN_MEMORY_SORT:
+            self._show_rows(events, events.sort_rows(rows, column, ascending))
+            return
+        key = (column, ascending)
+        if key in self._sorted_ids:
+            self._show_rows(events, _restrict(events, self._sorted_ids[key], rows))
+            return
+        source = self._session.source
+        assert source is not None
+
+        def task(ctx: TaskContext) -> np.ndarray:
+            con = source.connect()
+            try:
+                return ids_ordered_by(con, column, ascending)
+            finally:
+                con.close()
+
+        def done(ids: np.ndarray) -> None:
+            self._sorted_ids[key] = ids
+            current = self._events.events
+            if self._sort == key and current is not None:
+                self._show_rows(current, _restrict(current, ids, self._rows))
+
+        self._sort_job.request(task, done, self._events.view_failed)
+
+    def _show_rows(self, events: EventSet, rows: np.ndarray) -> None:
+        c = events.columns
+        self._view.set_data(
+            EventTableData(
+                ids=take(c.id, rows),
+                ts=take(c.ts, rows),
+                kind=take(c.kind, rows),
+                kind_names=c.kinds,
+                actor=take(c.actor, rows),
+                actor_names=events.actor_names,
+                platform=take(c.platform, rows),
+                platform_names=events.platform_names,
+                fetch_text=self._fetch_text,
+                time_zone=self._events.display_zone,
+            )
+        )
+        self._view.show_sort(*self._sort)
+        self._on_state_selection_changed(self._state.selection)
+
+    def _fetch_text(self, ids: np.ndarray) -> dict[int, tuple[str, str, str]]:
+        if self._ui_con is None:
+            return {}
+        return read_text_page(self._ui_con, ids)
+
+    # -- view intent → state ----------------------------------------------------------------
+    def _on_view_selection_requested(self, ids: np.ndarray) -> None:
+        from app.state import EntityRef
+
+        self._state.set_selection(EntityRef.events(ids))
+
+    def _on_view_sort_requested(self, column: str, ascending: bool) -> None:
+        self._sort = (column, ascending)
+        self._apply()
+
+    # -- state → table ----------------------------------------------------------------------
+    def _on_state_selection_changed(self, refs: frozenset[EntityRef]) -> None:
+        self._links.request(refs, self._view.show_selection, self._selection_job)
+
+    def _on_state_view_window_changed(self, _window: TimeWindow | None) -> None:
+        self._follow.start()  # once the pan or zoom settles, not on every frame
+
+    def _on_state_show_utc_changed(self, _on: bool) -> None:
+        self._apply()
+
+    def _follow_window(self, window: TimeWindow | None = None) -> None:
+        """With nothing selected, the time-sorted table scrolls to where the timeline looks.
+
+        A selection wins: the row the user picked stays in view while they zoom around it.
+        """
+        window = window or self._state.view_window
+        if (window is None or self._events.events is None or self._state.selection
+                or self._sort != ("time", True)):
+            return
+        ts = self._view.model().table_data().ts
+        self._view.show_row_at_top(int(np.searchsorted(ts, window.start, side="left")))
+
+
+def _restrict(events: EventSet, sorted_ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Rows in ``sorted_ids`` order, keeping only those in ``rows``."""
+    order_rows = events.rows_in_order(sorted_ids)
+    keep = np.zeros(len(events), dtype=bool)
+    keep[rows] = True
+    return order_rows[keep[order_rows]]
