@@ -10,7 +10,15 @@ added here once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from itertools import islice
+from typing import TYPE_CHECKING, Literal, get_args
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+SELECTION_LIMIT = 10_000
+"""Events one selection holds at most: a click on a crowded bin, Ctrl+A in the table. Beyond
+that a filter is the tool (and every view would spend its time on the selection)."""
 
 EntityKind = Literal["event", "actor", "identifier", "shipment", "place", "exhibit", "platform"]
 ENTITY_KINDS: tuple[str, ...] = get_args(EntityKind)
@@ -43,9 +51,9 @@ class EntityRef:
         return cls(kind, value)  # type: ignore[arg-type]
 
     @classmethod
-    def events(cls, ids: object, limit: int = 10_000) -> frozenset[EntityRef]:
-        """Refs to events by id (at most ``limit``: a selection, not a filter)."""
-        return frozenset(cls("event", int(i)) for i in list(ids)[:limit])  # type: ignore[call-overload]
+    def events(cls, ids: Iterable[int], limit: int = SELECTION_LIMIT) -> frozenset[EntityRef]:
+        """Refs to events by id, the first ``limit`` of them (a selection, not a filter)."""
+        return frozenset(cls("event", int(i)) for i in islice(ids, limit))  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True, slots=True)

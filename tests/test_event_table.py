@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPoint, Qt, QTranslator
 
+from resources.entities import EntityRef
 from tests.factories import make_case
 from tests.windows import open_and_wait
 from widgets.event_table import (
@@ -293,7 +294,7 @@ def test_large_scattered_selection_is_painted_from_a_mask(qtbot, view: EventTabl
     rect = table.visualRect(m.index(8, 0))
     with qtbot.waitSignal(view.sig_selection_requested) as blocker:
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    np.testing.assert_array_equal(blocker.args[0], [8])
+    assert blocker.args[0] == EntityRef.events([8])
     assert cell(m, 7, "kind", Qt.ItemDataRole.BackgroundRole) is None
 
 
@@ -303,7 +304,7 @@ def test_user_click_requests_selection(qtbot, view: EventTableView) -> None:
     rect = table.visualRect(view.model().index(3, COLUMN_KEYS.index("title")))
     with qtbot.waitSignal(view.sig_selection_requested) as blocker:
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    np.testing.assert_array_equal(blocker.args[0], [1003])
+    assert blocker.args[0] == EntityRef.events([1003])
     with qtbot.waitSignal(view.sig_selection_requested) as blocker:
         qtbot.keyClick(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     assert len(blocker.args[0]) == 50

@@ -14,6 +14,7 @@ from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu
 
+from resources.entities import EntityRef
 from widgets.plain_text import tooltip_text
 from widgets.timeline import Lane, TimelineData, TimelineView
 from widgets.timeline import interaction as interaction_module
@@ -171,7 +172,7 @@ def test_click_on_marker_selects_it(view: TimelineView, qtbot) -> None:
     pos = viewport_point(view, int(data.ts[target]), int(data.lane[target]))
     with qtbot.waitSignal(view.sig_selection_requested) as blocker:
         QTest.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
-    assert list(blocker.args[0]) == [int(data.ids[target])]
+    assert blocker.args[0] == EntityRef.events([int(data.ids[target])])
     # empty space in a row clears
     empty = viewport_point(view, quiet + 25 * 60 * S, 0)
     with qtbot.waitSignal(view.sig_selection_requested) as blocker:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from resources.entities import EntityRef
 from widgets.event_table_model import (
     COLUMN_KEYS,
     COLUMNS,
@@ -92,7 +93,8 @@ class EventTableView(QWidget):
 
     Signals
     -------
-    sig_selection_requested(np.ndarray)
+    sig_selection_requested(frozenset)
+        The ``EntityRef``s of the events the user selected (the first 10,000).
         int64 ids of the rows the user selected (empty when they cleared the selection).
     sig_sort_requested(str, bool)
         The user clicked a column header: the column's key (``"time"``, ``"title"``…, see
@@ -270,7 +272,7 @@ class EventTableView(QWidget):
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         # The user's click replaces a large selection shown from the mask (Ctrl-click too).
         self._model.set_marked(None, self._mark_brushes())
-        self.sig_selection_requested.emit(self.selected_ids())
+        self.sig_selection_requested.emit(EntityRef.events(self.selected_ids()))
 
     def _mark_brushes(self) -> tuple[QBrush, QBrush]:
         palette = self._table.palette()

@@ -53,7 +53,7 @@ class TableController(QObject):
         self._total = 0
         self._follow = QTimer(self, singleShot=True, interval=TABLE_FOLLOW_MS)
         self._follow.timeout.connect(self._follow_window)
-        view.sig_selection_requested.connect(self._on_view_selection_requested)
+        view.sig_selection_requested.connect(state.set_selection)
         view.sig_sort_requested.connect(self._on_view_sort_requested)
         state.sig_selection_changed.connect(self._on_state_selection_changed)
         state.sig_view_window_changed.connect(self._on_state_view_window_changed)
@@ -155,10 +155,6 @@ class TableController(QObject):
         return read_text_page(self._ui_con, ids)
 
     # -- view intent → state ----------------------------------------------------------------
-    def _on_view_selection_requested(self, ids: np.ndarray) -> None:
-        from app.state import EntityRef
-
-        self._state.set_selection(EntityRef.events(ids))
 
     def _on_view_sort_requested(self, column: str, ascending: bool) -> None:
         self._sort = (column, ascending)

@@ -16,7 +16,6 @@ from app.workers import LatestOnly
 from storage.reads.event_queries import read_event_detail
 
 if TYPE_CHECKING:
-    import numpy as np
 
     from app.controllers.case_events import CaseEvents, EventViews
     from app.controllers.record_links import RecordLinks
@@ -46,7 +45,7 @@ class TimelineController(QObject):
         self._hover: dict[int, str] = {}
         v, st, ev = view, state, events
         v.sig_range_requested.connect(self._on_view_range_requested)
-        v.sig_selection_requested.connect(self._on_view_selection_requested)
+        v.sig_selection_requested.connect(st.set_selection)
         v.sig_time_selection_requested.connect(self._on_view_time_selection_requested)
         v.sig_hover_requested.connect(self._on_view_hover_requested)
         v.sig_lane_mode_requested.connect(ev.set_lane_mode)
@@ -128,8 +127,6 @@ class TimelineController(QObject):
         if end > start:
             self._state.set_view_window(TimeWindow(int(start), int(end)))
 
-    def _on_view_selection_requested(self, ids: np.ndarray) -> None:
-        self._state.set_selection(EntityRef.events(ids))
 
     def _on_view_time_selection_requested(self, window: tuple[int, int] | None) -> None:
         if window is None or window[1] <= window[0]:

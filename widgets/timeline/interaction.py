@@ -25,6 +25,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QToolTip
 
+from resources.entities import EntityRef
 from widgets.plain_text import tooltip_text
 from widgets.timeline.tooltips import bin_text, event_text
 
@@ -129,7 +130,7 @@ class TimelineInteraction:
             return  # ids not loaded yet: nothing to select
         ids = self.ids_at(pt)
         if ids is not None:
-            v.sig_selection_requested.emit(ids)
+            v.sig_selection_requested.emit(EntityRef.events(ids))
 
     def ids_at(self, pt: QPointF) -> np.ndarray | None:
         """Ids a click at ``pt`` selects: one event, a small bin, nothing (empty), or None."""

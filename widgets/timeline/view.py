@@ -55,7 +55,7 @@ class TimelineView(QWidget):
     sig_range_requested(object)
         ``(start_us, end_us)`` after the user panned or zoomed.
     sig_selection_requested(object)
-        ``numpy.ndarray`` of event ids clicked (empty: clear).
+        ``frozenset`` of the ``EntityRef``s of the events clicked (empty: clear).
     sig_time_selection_requested(object)
         ``(start_us, end_us)`` from Shift+drag / range mode, or ``None`` (Esc, Shift+click).
     sig_hover_requested(object)
