@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.controllers.cards import CardsController
 from app.controllers.case_events import CaseEvents
 from app.controllers.filter_bar import FilterBarController
 from app.controllers.inspector import InspectorController
@@ -46,6 +47,7 @@ from app.memory import tune_allocator
 from app.session import CaseSession, FileHash
 from app.settings import Settings
 from app.state import AppState, EntityRef, TimeWindow
+from widgets.cards import ActorCardView, ActorGallery
 from widgets.case_overview import CaseOverviewView
 from widgets.event_table import EventTableView
 from widgets.filter_bar import FilterBar
@@ -73,6 +75,7 @@ class DockSpec:
     widget: QWidget
     area: Qt.DockWidgetArea
     tab_with: str | None = None  # share the area with this dock, as tabs
+    below: str | None = None  # split this dock's place, and go under it
     width: int = 0
     height: int = 0
 
@@ -132,20 +135,26 @@ class MainWindow(QMainWindow):
         self.overview_view = CaseOverviewView()
         self.table = EventTableView()
         self.inspector = InspectorView()
+        self.gallery = ActorGallery()
+        self.card = ActorCardView()
         overview_scroll = QScrollArea()
         overview_scroll.setWidget(self.overview_view)
         overview_scroll.setWidgetResizable(True)
         overview_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.docks: dict[str, QDockWidget] = {}
         for spec in (
-            DockSpec("Inspector", "InspectorDock", self.inspector, _RIGHT, width=440),
+            DockSpec("Actors", "ActorsDock", self.gallery, _RIGHT, width=440, height=260),
+            DockSpec("Inspector", "InspectorDock", self.inspector, _RIGHT, below="ActorsDock"),
             DockSpec("Case", "CaseDock", overview_scroll, _RIGHT, tab_with="InspectorDock"),
+            DockSpec("Card", "CardDock", self.card, _RIGHT, tab_with="InspectorDock"),
             DockSpec("Events", "EventsDock", self.table, _BOTTOM, height=280),
         ):
             self._add_dock(spec)
         self.inspector_dock = self.docks["InspectorDock"]
         self.case_dock = self.docks["CaseDock"]
         self.table_dock = self.docks["EventsDock"]
+        self.card_dock = self.docks["CardDock"]
+        self.actors_dock = self.docks["ActorsDock"]
 
         # The case's events and the links of records: shared by every view's controller.
         self.evidence = CaseEvents(self.state, self.session, runner)
@@ -157,6 +166,8 @@ class MainWindow(QMainWindow):
             InspectorController(self.inspector, *shared),
             FilterBarController(self.filter_bar, self.state, self.evidence),
         ]
+        self.cards = CardsController(self.gallery, self.card, self.state, self.session,
+                                     self.evidence, runner)
         self.value_checks = ValueChecksController(self.session, runner, self.overview_view)
 
         self._build_status_bar()
@@ -197,6 +208,8 @@ class MainWindow(QMainWindow):
         dock.setObjectName(spec.name)  # saveState() keys the layout by object name
         dock.setWidget(spec.widget)
         self.addDockWidget(spec.area, dock)
+        if spec.below is not None:
+            self.splitDockWidget(self.docks[spec.below], dock, Qt.Orientation.Vertical)
         if spec.tab_with is not None:
             self.tabifyDockWidget(self.docks[spec.tab_with], dock)
         if spec.width:
@@ -281,6 +294,8 @@ class MainWindow(QMainWindow):
         s.sig_ready.connect(self._on_session_ready)
         self.evidence.sig_loaded.connect(self._on_evidence_loaded)
         self.value_checks.sig_done.connect(self._maybe_ready)
+        self.cards.sig_cards_shown.connect(self._maybe_ready)
+        self.cards.sig_card_shown.connect(lambda _actor: self._maybe_ready())
         self.evidence.sig_failed.connect(self._on_evidence_failed)
         self.state.sig_view_window_changed.connect(self._on_state_view_window_changed)
         self.state.sig_selection_changed.connect(self._on_state_selection_changed)
@@ -368,13 +383,16 @@ class MainWindow(QMainWindow):
 
     def _maybe_ready(self) -> None:
         if (self._session_ready and self.evidence.loaded and self.value_checks.done
-                and not self._ready_sent):
+                and self.cards.settled and not self._ready_sent):
             self._ready_sent = True
             self.sig_ready.emit()
 
     def _on_state_selection_changed(self, refs: frozenset[EntityRef]) -> None:
-        if refs:
-            self.inspector_dock.raise_()
+        if not refs:
+            return
+        # An actor's card says more than their row; anything else shows in the inspector.
+        about_actor = len(refs) == 1 and next(iter(refs)).kind == "actor"
+        (self.card_dock if about_actor else self.inspector_dock).raise_()
 
     def _on_state_view_window_changed(self, window: TimeWindow | None) -> None:
         if window is not None:

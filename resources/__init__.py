@@ -36,3 +36,13 @@ def resource_path(name: str) -> Path:
 def font_paths() -> list[Path]:
     """Every bundled font file (``fonts/*.ttf``), sorted by name so loading is deterministic."""
     return sorted((_ROOT / "fonts").glob("*.ttf"))
+
+
+BADGE_KINDS = ("social", "messaging", "forum", "market", "carrier", "bank", "crypto", "other")
+"""Platform kinds with a badge in ``badges/``: drawn for Filature (no platform's logo)."""
+
+
+def badge_path(platform_kind: str) -> Path:
+    """The badge of a platform kind (``badges/<kind>.svg``); unknown kinds get ``other``."""
+    kind = platform_kind if platform_kind in BADGE_KINDS else "other"
+    return _ROOT / "badges" / f"{kind}.svg"

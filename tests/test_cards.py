@@ -1,0 +1,173 @@
+"""Seller cards: the gallery and the full card, their figures against SQL, linked both ways."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from app.state import EntityRef
+from tests.factories import make_case
+from tests.windows import open_and_wait
+from widgets.cards.gallery import search_key
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from app.main_window import MainWindow
+
+EVENTS = 60
+HOSTILE = '<img src="x"><a href="http://evil.example">Boss</a>\u202eLOOC'
+
+
+@pytest.fixture
+def case(tmp_path: Path) -> Path:
+    path = make_case(tmp_path / "cards.filature", events=EVENTS)
+    con = sqlite3.connect(path)
+    con.execute("UPDATE actor SET display_name = ? WHERE id = 3", (HOSTILE,))
+    con.commit()
+    con.close()
+    return path
+
+
+def _sql(case: Path, query: str, *args: object) -> list[tuple]:
+    con = sqlite3.connect(case)
+    try:
+        return con.execute(query, args).fetchall()
+    finally:
+        con.close()
+
+
+def _open(window: MainWindow, qtbot, case: Path) -> None:
+    open_and_wait(window, qtbot, case)
+    qtbot.waitUntil(lambda: window.cards.ready, timeout=10_000)
+
+
+def _select_actor(window: MainWindow, qtbot, actor: int) -> str:
+    window.select(EntityRef("actor", actor))
+    qtbot.waitUntil(lambda: window.card.shown_actor() == actor, timeout=10_000)
+    return window.card.text()
+
+
+def test_gallery_lists_every_actor_with_sql_figures(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    gallery = window.gallery
+    ids = gallery.shown_ids()
+    assert sorted(ids) == [r[0] for r in _sql(case, "SELECT id FROM actor ORDER BY id")]
+    counts = dict(_sql(case, "SELECT actor_id, count(*) FROM event GROUP BY actor_id"))
+    model = gallery.list_view().model()
+    for row, actor in enumerate(ids):
+        card = model.card(row)
+        assert card.events == counts.get(actor, 0)
+    # most active first
+    assert [model.card(r).events for r in range(len(ids))] == sorted(counts.values(),
+                                                                      reverse=True)
+
+
+def test_search_finds_a_card_by_any_identifier_value(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    holders = {r[0] for r in _sql(
+        case, "SELECT a.actor_id FROM attribution a JOIN identifier i ON i.id = a.identifier_id "
+        "WHERE replace(i.value, ' ', '') LIKE '%+3370000%'")}
+    window.gallery.set_query("+33 7 00")
+    assert set(window.gallery.shown_ids()) == holders == {2, 4}
+    window.gallery.set_query("chimiste_6")  # part of an account
+    assert window.gallery.shown_ids() == [1]
+    window.gallery.set_query("bc1qexample")  # a wallet attributed to nobody finds nobody
+    assert window.gallery.shown_ids() == []
+    window.gallery.set_query("")
+    assert len(window.gallery.shown_ids()) == 4
+    assert search_key("+33 6 39.12-00") == "+3363912" + "00"
+
+
+def test_full_card_figures_equal_sql(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    text = _select_actor(window, qtbot, 1)
+    assert "« Le Chimiste » (actor 1)" in text
+    (n,) = _sql(case, "SELECT count(*) FROM event WHERE actor_id = 1")[0]
+    assert f"Events: {n:,}" in text
+    for kind, label in (("ad_posted", "Ads"), ("payment", "Payments"), ("message", "Messages")):
+        (k,) = _sql(case, "SELECT count(*) FROM event WHERE actor_id = 1 AND kind = ?", kind)[0]
+        assert f"{label} {k:,}" in text
+    (sent,) = _sql(case, "SELECT count(*) FROM shipment WHERE sender_actor_id = 1")[0]
+    assert f"Shipments sent {sent:,}" in text
+    for currency, total in _sql(case, "SELECT currency, sum(amount) FROM event WHERE "
+                                "actor_id = 1 AND kind = 'payment' GROUP BY currency"):
+        assert f"{total:,.2f} {currency}" in text
+    # identifiers with attribution, confidence, justification and exhibit
+    assert "chimiste_69 (Snapchat) — uses, 90%" in text
+    assert "Why: Same selfie in profile and in phone gallery" in text
+    assert "Exhibit S-01" in text
+    # associates both ways
+    assert "Supplier NL (supplier of this actor), 70%" in text
+    assert "Courier K. (works for this actor), 90%" in text
+
+
+def test_shared_and_third_party_identifier_flagged_on_both_cards(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    courier = _select_actor(window, qtbot, 2)
+    assert "⚠ +33 7 00 00 00 01" in courier
+    assert "also used by Supplier NL" in courier
+    assert "registered to a third party" in courier
+    supplier = _select_actor(window, qtbot, 4)
+    assert "also used by Courier K." in supplier
+    cards = {window.gallery.list_view().model().card(r).actor_id:
+             window.gallery.list_view().model().card(r)
+             for r in range(len(window.gallery.shown_ids()))}
+    assert "shared identifier" in cards[2].flags and "shared identifier" in cards[4].flags
+    assert "shared identifier" not in cards[3].flags
+
+
+def test_click_through_both_ways(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    view = window.gallery.list_view()
+    row = window.gallery.shown_ids().index(2)
+    rect = view.visualRect(view.model().index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.selection() == frozenset({EntityRef("actor", 2)})
+    ids = {r[0] for r in _sql(case, "SELECT id FROM event WHERE actor_id = 2")}
+    qtbot.waitUntil(lambda: {int(i) for i in window.table.selected_ids()} == ids,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: window.card.shown_actor() == 2, timeout=10_000)
+    # an event elsewhere brings its actor's card forward
+    (event_id,) = _sql(case, "SELECT min(id) FROM event WHERE actor_id = 3")[0]
+    window.select(EntityRef("event", event_id))
+    qtbot.waitUntil(lambda: window.card.shown_actor() == 3, timeout=10_000)
+    current = view.currentIndex()
+    assert view.model().card(current.row()).actor_id == 3
+    # an identifier brings the card of the actor it is attributed to
+    window.select(EntityRef("identifier", 1))
+    qtbot.waitUntil(lambda: window.card.shown_actor() == 1, timeout=10_000)
+    # a card's item leads to its record: an associate's card, an exhibit
+    tree = window.card.tree()
+    target = next(tree.topLevelItem(g).child(c) for g in range(tree.topLevelItemCount())
+                  for c in range(tree.topLevelItem(g).childCount())
+                  if "Supplier NL" in tree.topLevelItem(g).child(c).text(0))
+    tree.itemActivated.emit(target, 0)
+    assert window.selection() == frozenset({EntityRef("actor", 4)})
+
+
+def test_hostile_pseudonym_shown_literally(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    model = window.gallery.list_view().model()
+    row = window.gallery.shown_ids().index(3)
+    shown = model.data(model.index(row, 0), Qt.ItemDataRole.DisplayRole)
+    assert '<img src="x">' in shown and "⟨U+202E⟩" in shown
+    tip = model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;img" in tip or "<img" not in tip  # a tooltip is escaped, never markup
+    text = _select_actor(window, qtbot, 3)
+    assert '<img src="x"><a href="http://evil.example">Boss</a>⟨U+202E⟩LOOC' in text
+
+
+def test_weeks_and_last_seen_from_memory(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    model = window.gallery.list_view().model()
+    figures = window.cards._figures
+    for actor, last in _sql(case, "SELECT actor_id, max(ts) FROM event GROUP BY actor_id"):
+        i = figures.index(actor)
+        assert int(figures.last[i]) == last
+        row = window.gallery.shown_ids().index(actor)
+        assert int(np.sum(model.card(row).weeks)) <= model.card(row).events

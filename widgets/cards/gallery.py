@@ -1,0 +1,339 @@
+"""The card gallery: one compact card per actor, in a virtual list that scrolls 20,000.
+
+A ``QListView`` over a list model, painted by a delegate: no widget per card. A card shows the
+actor's name (plain text, elided), role, a badge per platform (files in ``resources/badges``,
+drawn for Filature), their event count, an events-per-week sparkline and when they were
+last seen. The search box finds a card by name or by **any identifier value**, spaces and
+case ignored (``+33 6 39`` finds ``+33639…``). Sorting and searching are local to the view;
+choosing a card emits ``sig_actor_requested``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from widgets.plain_text import plain_label, set_plain, tooltip_text, visible
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import numpy as np
+
+CARD_HEIGHT = 64
+SORTS = (("activity", "Most active"), ("last_seen", "Last seen"), ("role", "Role"),
+         ("name", "Name"))
+_ACTOR_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def search_key(text: str) -> str:
+    """How the search compares: case folded, spaces, dots and dashes dropped."""
+    return "".join(ch for ch in text.casefold() if ch not in " .-_\u00a0")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CardSummary:
+    """One actor as the gallery shows them (the app computes it; every string is evidence)."""
+
+    actor_id: int
+    name: str
+    role: str
+    events: int
+    last_seen: str  # already formatted in the case zone, "" if never
+    last_seen_us: int  # for sorting; -1 if never
+    weeks: np.ndarray  # events per week, oldest first (the sparkline)
+    badges: tuple[tuple[str, str], ...] = ()  # (platform name, badge file)
+    search_text: str = ""  # search_key of the name and every identifier value
+    flags: tuple[str, ...] = field(default=())  # "shared identifier", "third party's line"
+
+
+class _GalleryModel(QAbstractListModel):
+    """The cards shown, in the chosen order, restricted by the search."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._all: list[CardSummary] = []
+        self._shown: list[CardSummary] = []
+        self._sort = "activity"
+        self._query = ""
+
+    def set_cards(self, cards: Sequence[CardSummary]) -> None:
+        self._all = list(cards)
+        self._refilter()
+
+    def set_sort(self, key: str) -> None:
+        self._sort = key
+        self._refilter()
+
+    def set_query(self, text: str) -> None:
+        self._query = search_key(text)
+        self._refilter()
+
+    def _refilter(self) -> None:
+        self.beginResetModel()
+        q = self._query
+        cards = [c for c in self._all if q in c.search_text] if q else list(self._all)
+        key = self._sort
+        if key == "activity":
+            cards.sort(key=lambda c: (-c.events, c.name.casefold()))
+        elif key == "last_seen":
+            cards.sort(key=lambda c: (-c.last_seen_us, c.name.casefold()))
+        elif key == "role":
+            cards.sort(key=lambda c: (c.role.casefold(), -c.events))
+        else:
+            cards.sort(key=lambda c: c.name.casefold())
+        self._shown = cards
+        self.endResetModel()
+
+    def total(self) -> int:
+        return len(self._all)
+
+    def card(self, row: int) -> CardSummary:
+        return self._shown[row]
+
+    def row_of(self, actor_id: int) -> int | None:
+        for row, card in enumerate(self._shown):
+            if card.actor_id == actor_id:
+                return row
+        return None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._shown)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._shown):
+            return None
+        card = self._shown[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return visible(card.name, limit=200)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [card.name, f"{card.role} — {card.events:,} events"]
+            if card.last_seen:
+                lines.append(f"last seen {card.last_seen}")
+            lines += [f"platform: {name}" for name, _ in card.badges]
+            lines += list(card.flags)
+            return tooltip_text("\n".join(lines))
+        if role == _ACTOR_ROLE:
+            return card.actor_id
+        return None
+
+
+class _CardDelegate(QStyledItemDelegate):
+    """Paints one card: name and role, badges, count and last seen, the sparkline."""
+
+    def __init__(self, model: _GalleryModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._badges: dict[str, QSvgRenderer] = {}
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+                 ) -> QSize:
+        return QSize(240, CARD_HEIGHT)
+
+    def _badge(self, path: str) -> QSvgRenderer:
+        if path not in self._badges:
+            self._badges[path] = QSvgRenderer(path)
+        return self._badges[path]
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        card = self._model.card(index.row())
+        r = option.rect.adjusted(3, 2, -3, -2)
+        pal = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        back = pal.color(QPalette.ColorRole.Highlight) if selected else pal.color(
+            QPalette.ColorRole.Base)
+        painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid)))
+        painter.setBrush(back)
+        painter.drawRoundedRect(QRectF(r), 5, 5)
+        text = pal.color(QPalette.ColorRole.HighlightedText if selected
+                         else QPalette.ColorRole.Text)
+        dim = QColor(text)
+        dim.setAlpha(170)
+        metrics = option.fontMetrics
+        line = metrics.height()
+        x, y, w = r.x() + 8, r.y() + 4, r.width() - 16
+        spark_w = min(90, w // 3)
+        # Line 1: the name (drawText is plain text: markup in a pseudonym stays literal)
+        name = metrics.elidedText(visible(card.name, limit=300), Qt.TextElideMode.ElideRight,
+                                  w - spark_w - 8)
+        bold = painter.font()
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(text)
+        painter.drawText(x, y, w - spark_w - 8, line, Qt.AlignmentFlag.AlignLeft, name)
+        painter.setFont(option.font)
+        # Line 2: role, events, last seen
+        painter.setPen(dim)
+        facts = f"{card.role} · {card.events:,} events"
+        if card.last_seen:
+            facts += f" · {card.last_seen}"
+        painter.drawText(x, y + line, w - spark_w - 8, line, Qt.AlignmentFlag.AlignLeft,
+                         metrics.elidedText(visible(facts, limit=300),
+                                            Qt.TextElideMode.ElideRight, w - spark_w - 8))
+        # Line 3: badges, then flags
+        bx = x
+        for _platform, path in card.badges[:8]:
+            self._badge(path).render(painter, QRectF(bx, y + 2 * line + 2, 14, 14))
+            bx += 17
+        if card.flags:
+            painter.setPen(QColor("#b35900") if not selected else text)
+            painter.drawText(int(bx + 4), y + 2 * line, max(w - (bx - x) - 4, 0), line,
+                             Qt.AlignmentFlag.AlignLeft,
+                             metrics.elidedText("⚠ " + ", ".join(card.flags),
+                                                Qt.TextElideMode.ElideRight,
+                                                max(w - (bx - x) - 4, 0)))
+        self._sparkline(painter, card.weeks, QRectF(x + w - spark_w, y + 2, spark_w,
+                                                    2 * line - 4), text)
+        painter.restore()
+
+    @staticmethod
+    def _sparkline(painter: QPainter, weeks: np.ndarray, box: QRectF, color: QColor) -> None:
+        if not len(weeks) or int(weeks.max()) == 0:
+            return
+        top = float(weeks.max())
+        step = box.width() / max(len(weeks) - 1, 1)
+        path = QPainterPath()
+        for i, n in enumerate(weeks.tolist()):
+            px = box.left() + i * step
+            py = box.bottom() - (n / top) * box.height()
+            if i == 0:
+                path.moveTo(px, py)
+            else:
+                path.lineTo(px, py)
+        pen = QPen(color)
+        pen.setWidthF(1.2)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+
+
+class ActorGallery(QWidget):
+    """Search box, sort choice and the virtual list of cards.
+
+    Signals
+    -------
+    sig_actor_requested(int)
+        The user chose a card (click or Enter): the actor's id.
+    """
+
+    sig_actor_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = _GalleryModel()
+        self._search = QLineEdit()
+        self._search.setPlaceholderText("Find an actor by name, phone, account, wallet…")
+        self._search.setClearButtonEnabled(True)
+        self._sort = QComboBox()
+        for key, label in SORTS:
+            self._sort.addItem(label, key)
+        self._count = plain_label()
+        self._list = QListView()
+        self._list.setObjectName("actorGallery")
+        self._list.setModel(self._model)
+        self._list.setItemDelegate(_CardDelegate(self._model, self._list))
+        self._list.setUniformItemSizes(True)  # O(1) layout whatever the number of cards
+        self._list.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self._list.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        # Narrow by design: the dock sits beside the timeline on a 1366-px laptop.
+        for widget in (self._search, self._sort, self._list):
+            widget.setMinimumWidth(60)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addWidget(self._count, 1)
+        bottom.addWidget(self._sort)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(2, 2, 2, 2)
+        column.addWidget(self._search)
+        column.addLayout(bottom)
+        column.addWidget(self._list, 1)
+        self._search.textChanged.connect(self._on_search_text_changed)
+        self._sort.currentIndexChanged.connect(self._on_sort_index_changed)
+        self._list.clicked.connect(self._on_list_activated)
+        self._list.activated.connect(self._on_list_activated)
+        self._current: int | None = None
+        self._show_count()
+
+    # -- called by the controller; never emits -------------------------------------------
+    def set_cards(self, cards: Sequence[CardSummary]) -> None:
+        """Replace every card (a case opened, or its figures came)."""
+        self._model.set_cards(cards)
+        self._show_count()
+        self.show_current(self._current)
+
+    def show_current(self, actor_id: int | None) -> None:
+        """Mark and scroll to the card of ``actor_id`` (None: mark none)."""
+        self._current = actor_id
+        row = None if actor_id is None else self._model.row_of(actor_id)
+        selection = self._list.selectionModel()
+        selection.blockSignals(True)
+        try:
+            if row is None:
+                self._list.clearSelection()
+            else:
+                index = self._model.index(row, 0)
+                self._list.setCurrentIndex(index)
+                self._list.scrollTo(index)
+        finally:
+            selection.blockSignals(False)
+        self._list.viewport().update()
+
+    def shown_ids(self) -> list[int]:
+        """Actor ids of the cards listed, in order (for tests and the scripting surface)."""
+        return [self._model.card(r).actor_id for r in range(self._model.rowCount())]
+
+    def set_query(self, text: str) -> None:
+        """Type ``text`` into the search box (as the user would)."""
+        self._search.setText(text)
+
+    def list_view(self) -> QListView:
+        """The list (for tests)."""
+        return self._list
+
+    # -- user input ------------------------------------------------------------------------
+    def _on_search_text_changed(self, text: str) -> None:
+        self._model.set_query(text)
+        self._show_count()
+        self.show_current(self._current)
+
+    def _on_sort_index_changed(self, _i: int) -> None:
+        self._model.set_sort(str(self._sort.currentData()))
+        self.show_current(self._current)
+
+    def _on_list_activated(self, index: QModelIndex) -> None:
+        actor = index.data(_ACTOR_ROLE)
+        if isinstance(actor, int):
+            self._current = actor
+            self.sig_actor_requested.emit(actor)
+
+    def _show_count(self) -> None:
+        shown, total = self._model.rowCount(), self._model.total()
+        set_plain(self._count, f"{shown:,} of {total:,} actors" if shown != total
+                  else f"{total:,} actors")
