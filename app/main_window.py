@@ -48,6 +48,7 @@ from app.session import CaseSession, FileHash
 from app.settings import Settings
 from app.state import AppState, EntityRef, TimeWindow
 from widgets.cards import ActorCardView, ActorGallery
+from widgets.cards.link_chart import LinkChartView
 from widgets.case_overview import CaseOverviewView
 from widgets.event_table import EventTableView
 from widgets.filter_bar import FilterBar
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorView()
         self.gallery = ActorGallery()
         self.card = ActorCardView()
+        self.link_chart = LinkChartView()
         overview_scroll = QScrollArea()
         overview_scroll.setWidget(self.overview_view)
         overview_scroll.setWidgetResizable(True)
@@ -148,6 +150,7 @@ class MainWindow(QMainWindow):
             DockSpec("Case", "CaseDock", overview_scroll, _RIGHT, tab_with="InspectorDock"),
             DockSpec("Card", "CardDock", self.card, _RIGHT, tab_with="InspectorDock"),
             DockSpec("Events", "EventsDock", self.table, _BOTTOM, height=280),
+            DockSpec("Links", "LinksDock", self.link_chart, _BOTTOM, tab_with="EventsDock"),
         ):
             self._add_dock(spec)
         self.inspector_dock = self.docks["InspectorDock"]
@@ -155,6 +158,8 @@ class MainWindow(QMainWindow):
         self.table_dock = self.docks["EventsDock"]
         self.card_dock = self.docks["CardDock"]
         self.actors_dock = self.docks["ActorsDock"]
+        self.links_dock = self.docks["LinksDock"]
+        self.table_dock.raise_()  # the events first; the link chart is the other tab
 
         # The case's events and the links of records: shared by every view's controller.
         self.evidence = CaseEvents(self.state, self.session, runner)
@@ -166,8 +171,8 @@ class MainWindow(QMainWindow):
             InspectorController(self.inspector, *shared),
             FilterBarController(self.filter_bar, self.state, self.evidence),
         ]
-        self.cards = CardsController(self.gallery, self.card, self.state, self.session,
-                                     self.evidence, runner)
+        self.cards = CardsController(self.gallery, self.card, self.link_chart, self.state,
+                                     self.session, self.evidence, runner)
         self.value_checks = ValueChecksController(self.session, runner, self.overview_view)
 
         self._build_status_bar()
@@ -296,6 +301,7 @@ class MainWindow(QMainWindow):
         self.value_checks.sig_done.connect(self._maybe_ready)
         self.cards.sig_cards_shown.connect(self._maybe_ready)
         self.cards.sig_card_shown.connect(lambda _actor: self._maybe_ready())
+        self.cards.sig_chart_shown.connect(lambda _actor: self._maybe_ready())
         self.evidence.sig_failed.connect(self._on_evidence_failed)
         self.state.sig_view_window_changed.connect(self._on_state_view_window_changed)
         self.state.sig_selection_changed.connect(self._on_state_selection_changed)

@@ -171,3 +171,57 @@ def test_weeks_and_last_seen_from_memory(window, qtbot, case) -> None:
         assert int(figures.last[i]) == last
         row = window.gallery.shown_ids().index(actor)
         assert int(np.sum(model.card(row).weeks)) <= model.card(row).events
+
+
+def test_link_chart_is_the_same_picture_every_run(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    with qtbot.waitSignal(window.cards.sig_chart_shown, timeout=10_000):
+        window.select(EntityRef("actor", 1))
+    chart = window.link_chart
+    first = chart.node_positions()
+    # 1's relations: supplier 4 and courier 2 (1 hop), and whoever they link to (2 hops)
+    assert {1, 2, 4} <= set(chart.node_ids())
+    window.select(EntityRef("actor", 3))
+    qtbot.waitUntil(lambda: window.card.shown_actor() == 3, timeout=10_000)
+    with qtbot.waitSignal(window.cards.sig_chart_shown, timeout=10_000):
+        window.select(EntityRef("actor", 1))
+    assert chart.node_positions() == first
+    # the same layout from scratch (another process would compute the same numbers)
+    from app.controllers.link_chart import network
+
+    cards = window.cards
+    activity = dict(zip(cards._figures.ids.tolist(), cards._figures.events.tolist(),
+                        strict=True))
+    a = network(1, cards._directory, cards._relations, cards._shared, activity)
+    b = network(1, cards._directory, cards._relations, dict(cards._shared), dict(activity))
+    assert [(n.actor_id, n.x, n.y) for n in a[0]] == [(n.actor_id, n.x, n.y) for n in b[0]]
+    assert [(e.a, e.b, e.label) for e in a[1]] == [(e.a, e.b, e.label) for e in b[1]]
+
+
+def test_click_on_a_chart_node_selects_that_actor(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    window.links_dock.raise_()
+    with qtbot.waitSignal(window.cards.sig_chart_shown, timeout=10_000):
+        window.select(EntityRef("actor", 1))
+    chart = window.link_chart
+    point = chart.node_point(4).toPoint()
+    qtbot.mouseClick(chart.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert window.selection() == frozenset({EntityRef("actor", 4)})
+
+
+def test_chart_labels_and_tooltips_are_plain_text(window, qtbot, case) -> None:
+    con = sqlite3.connect(case)
+    con.execute("INSERT INTO relation(from_actor_id, to_actor_id, kind, confidence, "
+                "justification) VALUES (3, 1, 'customer_of', 0.5, ?)", (HOSTILE,))
+    con.commit()
+    con.close()
+    _open(window, qtbot, case)
+    with qtbot.waitSignal(window.cards.sig_chart_shown, timeout=10_000):
+        window.select(EntityRef("actor", 1))
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem
+
+    labels = [item.text() for item in window.link_chart.scene().items()
+              if isinstance(item, QGraphicsSimpleTextItem)]
+    assert any(label.startswith('<img src="x">') for label in labels)
+    tips = [item.toolTip() for item in window.link_chart.scene().items() if item.toolTip()]
+    assert all("<img" not in tip for tip in tips)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from app.controllers.link_chart import network
 from app.failures import log_failure
 from app.state import EntityRef
 from app.workers import LatestOnly
@@ -31,6 +32,7 @@ from storage.reads.actors import (
     IdentifierLink,
     read_actor_detail,
     read_directory,
+    read_relations,
     read_shared_on_events,
 )
 from widgets.cards import CardDetail, CardItem, CardSummary
@@ -44,8 +46,9 @@ if TYPE_CHECKING:
     from app.session import CaseSession
     from app.state import AppState
     from app.workers import Runner, TaskContext
-    from storage.reads.actors import ActorDetail
+    from storage.reads.actors import ActorDetail, RelationEdge
     from widgets.cards import ActorCardView, ActorGallery
+    from widgets.cards.link_chart import LinkChartView
 
 log = logging.getLogger(__name__)
 WEEKS = 26
@@ -53,6 +56,9 @@ WEEK_US = 7 * 86_400_000_000
 COUNTED_KINDS = (("ad_posted", "Ads"), ("test_purchase", "Test purchases"),
                  ("message", "Messages"), ("payment", "Payments"),
                  ("parcel_posted", "Parcels posted"), ("delivery", "Deliveries"))
+
+
+_Built = tuple[ActorDirectory, tuple["RelationEdge", ...], "ActorFigures", list[CardSummary]]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -154,12 +160,17 @@ class CardsController(QObject):
 
     sig_cards_shown = Signal()  # the gallery holds every actor (benchmarks measure it)
     sig_card_shown = Signal(int)  # the full card of this actor is on screen
+    sig_chart_shown = Signal(int)  # the link chart of this actor is drawn
 
-    def __init__(self, gallery: ActorGallery, card: ActorCardView, state: AppState,
-                 session: CaseSession, events: CaseEvents, runner: Runner) -> None:
+    def __init__(self, gallery: ActorGallery, card: ActorCardView, chart: LinkChartView,
+                 state: AppState, session: CaseSession, events: CaseEvents,
+                 runner: Runner) -> None:
         super().__init__(gallery)
         self._gallery = gallery
         self._card = card
+        self._chart = chart
+        self._chart_job: LatestOnly[tuple[list, list, str]] = LatestOnly(runner)
+        self._relations: tuple[RelationEdge, ...] = ()
         self._state = state
         self._session = session
         self._events = events
@@ -172,7 +183,9 @@ class CardsController(QObject):
         self.ready = False
         self._pending: int | None = None  # the actor whose card is being read
         self._failed = False
+        self._chart_pending: int | None = None
         gallery.sig_actor_requested.connect(self._on_gallery_actor_requested)
+        chart.sig_actor_requested.connect(self._on_gallery_actor_requested)
         card.sig_ref_requested.connect(self._on_card_ref_requested)
         state.sig_selection_changed.connect(self._on_state_selection_changed)
         events.sig_events_loaded.connect(self._on_events_loaded)
@@ -186,17 +199,18 @@ class CardsController(QObject):
             return
         zone = self._events.zone
 
-        def task(ctx: TaskContext) -> tuple[ActorDirectory, ActorFigures, list[CardSummary]]:
+        def task(ctx: TaskContext) -> _Built:
             con = source.connect()
             try:
                 directory = read_directory(con)
+                relations = read_relations(con)
             finally:
                 con.close()
             ids = np.fromiter((a.id for a in directory.actors), dtype=np.int64,
                               count=len(directory.actors))
             figures = actor_figures(event_set, ids)
             shared = shared_identifiers(directory, {})
-            return directory, figures, summaries(directory, figures, zone, shared)
+            return directory, relations, figures, summaries(directory, figures, zone, shared)
 
         self._build.request(task, self._on_built, self._on_failed)
 
@@ -206,8 +220,8 @@ class CardsController(QObject):
             self._failed = True
             self.sig_cards_shown.emit()
 
-    def _on_built(self, result: tuple[ActorDirectory, ActorFigures, list[CardSummary]]) -> None:
-        self._directory, self._figures, cards = result
+    def _on_built(self, result: _Built) -> None:
+        self._directory, self._relations, self._figures, cards = result
         self._shared = shared_identifiers(self._directory, {})
         self._gallery.set_cards(cards)
         self.ready = True
@@ -245,12 +259,14 @@ class CardsController(QObject):
             self.sig_cards_shown.emit()
 
     def _on_events_reset(self) -> None:
-        for job in (self._build, self._shared_job, self._detail_job):
+        for job in (self._build, self._shared_job, self._detail_job, self._chart_job):
             job.cancel()
+        self._relations = ()
+        self._chart.show_graph((), (), "Select an actor to see their network")
         self._directory = self._figures = None
         self._shared = {}
         self.ready = self._failed = False
-        self._pending = None
+        self._pending = self._chart_pending = None
         self._gallery.set_cards([])
         self._card.show_card(None)
 
@@ -285,6 +301,32 @@ class CardsController(QObject):
             return
         self._gallery.show_current(actor)
         self._show_card(actor)
+        self._show_chart(actor)
+
+    def _show_chart(self, actor_id: int) -> None:
+        directory, figures = self._directory, self._figures
+        if directory is None or figures is None:
+            return
+        relations, shared = self._relations, dict(self._shared)
+        activity = {int(a): int(n) for a, n in zip(figures.ids.tolist(),
+                                                   figures.events.tolist(), strict=True)}
+
+        def task(ctx: TaskContext) -> tuple[list, list, str]:
+            return network(actor_id, directory, relations, shared, activity)
+
+        def done(result: tuple[list, list, str]) -> None:
+            self._chart_pending = None
+            nodes, edges, note = result
+            self._chart.show_graph(nodes, edges, note)
+            self.sig_chart_shown.emit(actor_id)
+
+        def failed(exc: BaseException) -> None:
+            self._chart_pending = None
+            self._on_failed(exc)
+            self.sig_chart_shown.emit(actor_id)
+
+        self._chart_pending = actor_id
+        self._chart_job.request(task, done, failed)
 
     def _show_card(self, actor_id: int) -> None:
         source, directory, figures = self._session.source, self._directory, self._figures
@@ -319,7 +361,8 @@ class CardsController(QObject):
     @property
     def settled(self) -> bool:
         """The gallery is built (or failed) and no card is being read: a picture may be taken."""
-        return (self.ready or self._failed) and self._pending is None
+        return ((self.ready or self._failed) and self._pending is None
+                and self._chart_pending is None)
 
 
 def _short(text: str, limit: int = 32) -> str:
