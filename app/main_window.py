@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QFrame,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.controllers.annotations import Annotations
 from app.controllers.cards import CardsController
 from app.controllers.case_events import CaseEvents
 from app.controllers.filter_bar import FilterBarController
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from app.workers import Runner
+    from storage.notes.store import NotesStore
     from storage.reads.overview import CaseOverview
 
 _RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
@@ -103,9 +106,14 @@ class MainWindow(QMainWindow):
     sig_deep_link_failed = Signal(str)
 
     def __init__(
-        self, runner: Runner, *, settings: Settings | None = None, persist: bool = True
+        self, runner: Runner, *, settings: Settings | None = None, persist: bool = True,
+        notes_store: NotesStore | None = None,
     ) -> None:
-        """``persist=False`` (screenshots) leaves recent files and the saved layout alone."""
+        """``persist=False`` (screenshots) leaves recent files and the saved layout alone.
+
+        ``notes_store``: the user's notes (opened in the user's data folder when first
+        needed, if not given).
+        """
         super().__init__()
         tune_allocator()  # before any case is loaded: see app/memory.py
         self._persist = persist
@@ -164,15 +172,22 @@ class MainWindow(QMainWindow):
         # The case's events and the links of records: shared by every view's controller.
         self.evidence = CaseEvents(self.state, self.session, runner)
         self.links = RecordLinks(self.session, runner, self.evidence)
+        self.annotations = Annotations(self.session, notes_store)
+        self.evidence.set_tag_lookup(self.annotations.tagged)
         shared = (self.state, self.session, self.evidence, self.links, runner)
+        self.filter_bar_controller = FilterBarController(self.filter_bar, self.state,
+                                                         self.evidence, self.annotations)
         self.controllers = [
             TimelineController(self.timeline, *shared),
             TableController(self.table, *shared),
-            InspectorController(self.inspector, *shared),
-            FilterBarController(self.filter_bar, self.state, self.evidence),
+            InspectorController(self.inspector, *shared, annotations=self.annotations),
+            self.filter_bar_controller,
         ]
         self.cards = CardsController(self.gallery, self.card, self.link_chart, self.state,
-                                     self.session, self.evidence, runner)
+                                     self.session, self.evidence, runner, self.annotations)
+        for view in (self.timeline, self.table, self.card):
+            view.sig_annotate_requested.connect(self._on_annotate_requested)
+        self.annotations.sig_failed.connect(lambda line: set_plain(self._status_case, line))
         self.value_checks = ValueChecksController(self.session, runner, self.overview_view)
 
         self._build_status_bar()
@@ -434,6 +449,7 @@ class MainWindow(QMainWindow):
         lines = [main] + [f"{h.path.name}: {h.sha256}" for h in hashes[1:]]
         self.overview_view.show_hash("\n".join(lines))
         set_plain(self._status_hash, f"SHA-256 {main[:16]}…")
+        self.filter_bar_controller.refresh_tags()  # the user's tags are keyed by this hash
 
     def _on_session_hash_failed(self, message: str) -> None:
         self._status_progress.hide()
@@ -445,6 +461,24 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open a case", "", CASE_FILTER)
         if path:
             self.open_case(path)
+
+    def _on_annotate_requested(self, kind: str, ident: int, what: str) -> None:
+        """Ask for a tag or a note on a record and keep it in the user's notes store."""
+        notes = self.annotations
+        if not notes.available:
+            set_plain(self._status_case, notes.why_not())
+            return
+        ref = EntityRef(kind, int(ident))  # type: ignore[arg-type]
+        if what == "tag":
+            tag, ok = QInputDialog.getText(self, "Tag", f"Tag for {ref} (kept in your notes, "
+                                           "never in the case):")
+            if ok and tag.strip():
+                notes.add_tag(ref, tag)
+        else:
+            text, ok = QInputDialog.getMultiLineText(self, "Note", f"Note on {ref} (kept in "
+                                                     "your notes, never in the case):")
+            if ok and text.strip():
+                notes.add_note(ref, text)
 
     def _on_hide_empty_toggled(self, on: bool) -> None:
         self.timeline.set_hide_empty_lanes(on)

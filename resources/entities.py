@@ -68,8 +68,11 @@ class Filters:
     actors: frozenset[int] = field(default_factory=frozenset)
     platforms: frozenset[int] = field(default_factory=frozenset)
     text: str = ""
+    tags: frozenset[str] = field(default_factory=frozenset)
+    """The user's tags (from the notes store): events tagged, or of a tagged actor."""
 
     @property
     def active(self) -> bool:
         """True when anything is filtered out."""
-        return bool(self.kinds or self.actors or self.platforms or self.text.strip())
+        return bool(self.kinds or self.actors or self.platforms or self.text.strip()
+                    or self.tags)

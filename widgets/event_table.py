@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QObject,
+    QPoint,
     QSignalBlocker,
     Qt,
     Signal,
@@ -24,6 +25,7 @@ from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -95,17 +97,19 @@ class EventTableView(QWidget):
     -------
     sig_selection_requested(frozenset)
         The ``EntityRef``s of the events the user selected (the first 10,000).
-        int64 ids of the rows the user selected (empty when they cleared the selection).
     sig_sort_requested(str, bool)
         The user clicked a column header: the column's key (``"time"``, ``"title"``…, see
         :data:`COLUMNS`; never the translated header text) and ascending.
     sig_hover_requested(object)
         Event id under the mouse, or ``None`` when it leaves the rows.
+    sig_annotate_requested(str, int, str)
+        From a row's context menu: tag (``"tag"``) or annotate (``"note"``) that event.
     """
 
     sig_selection_requested = Signal(object)
     sig_sort_requested = Signal(str, bool)
     sig_hover_requested = Signal(object)
+    sig_annotate_requested = Signal(str, int, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,6 +148,8 @@ class EventTableView(QWidget):
         table.entered.connect(self._on_table_entered)
         table.viewportEntered.connect(self._on_table_left)
         table.viewport().installEventFilter(self)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(self._on_table_menu_requested)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -268,6 +274,18 @@ class EventTableView(QWidget):
             Qt.SortOrder.AscendingOrder
         )
         self._model.sort(section, order)
+
+    def _on_table_menu_requested(self, pos: QPoint) -> None:
+        index = self._table.indexAt(pos)
+        if not index.isValid():
+            return
+        event_id = self._model.id_at(index.row())
+        menu = QMenu(self._table)
+        menu.addAction(f"Tag event {event_id}…").triggered.connect(
+            lambda: self.sig_annotate_requested.emit("event", event_id, "tag"))
+        menu.addAction(f"Add a note to event {event_id}…").triggered.connect(
+            lambda: self.sig_annotate_requested.emit("event", event_id, "note"))
+        menu.popup(self._table.viewport().mapToGlobal(pos))
 
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         # The user's click replaces a large selection shown from the mask (Ctrl-click too).

@@ -240,6 +240,9 @@ class FilterBar(QWidget):
         self._kinds = _ChoiceButton("kind", "Kinds", self)
         self._actors = _ChoiceButton("actor", "Actors", self)
         self._platforms = _ChoiceButton("platform", "Platforms", self)
+        self._tags = _ChoiceButton("tag", "Tags", self)
+        self._tags.setToolTip("Your tags (kept in your notes, never in the case)")
+        self._tags.hide()  # until the case has tags
         self._search = QLineEdit()
         self._search.setObjectName("textSearch")
         self._search.setPlaceholderText(SEARCH_PLACEHOLDER)
@@ -259,7 +262,7 @@ class FilterBar(QWidget):
         self._note.hide()
         self._sent_text = ""  # last text emitted or shown: the debounce skips repeats
 
-        for button in (self._kinds, self._actors, self._platforms):
+        for button in (self._kinds, self._actors, self._platforms, self._tags):
             button.sig_keys_requested.connect(self._on_choice_keys_requested)
         self._search.textEdited.connect(self._on_search_text_edited)  # user edits only
         self._search.returnPressed.connect(self._on_search_return_pressed)
@@ -268,7 +271,7 @@ class FilterBar(QWidget):
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        for widget in (self._kinds, self._actors, self._platforms):
+        for widget in (self._kinds, self._actors, self._platforms, self._tags):
             layout.addWidget(widget)
         layout.addWidget(self._search, 1)
         layout.addWidget(self._clear)
@@ -298,12 +301,18 @@ class FilterBar(QWidget):
             (int(i), visible(label, limit=80), f"{label}\n#{i}", label) for i, label in platforms
         )
 
+    def set_tags(self, tags: Sequence[str]) -> None:
+        """The user's tags in this case (the Tags drop-down; hidden while there are none)."""
+        self._tags.set_items((t, visible(t, limit=80), t, t) for t in tags)
+        self._tags.setVisible(bool(tags))
+
     def show_filters(self, choice: FilterChoice) -> None:
         """Show the filters the app applied (no emit; a pending debounce is dropped)."""
         self._debounce.stop()
         self._kinds.set_keys(choice.kinds)
         self._actors.set_keys(choice.actors)
         self._platforms.set_keys(choice.platforms)
+        self._tags.set_keys(choice.tags)
         with QSignalBlocker(self._search):
             if self._search.text() != choice.text:
                 self._search.setText(choice.text)
@@ -337,6 +346,7 @@ class FilterBar(QWidget):
             actors=frozenset(self._actors.keys),
             platforms=frozenset(self._platforms.keys),
             text=self._search.text(),
+            tags=frozenset(self._tags.keys),
         )
 
     def result_count_text(self) -> str:

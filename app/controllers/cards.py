@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from app.controllers.inspector import annotation_fields
 from app.controllers.link_chart import network
 from app.failures import log_failure
 from app.state import EntityRef
@@ -41,6 +42,7 @@ from widgets.labels import vocab_label
 from widgets.timefmt import format_instant
 
 if TYPE_CHECKING:
+    from app.controllers.annotations import Annotations
     from app.controllers.case_events import CaseEvents
     from app.controllers.event_set import EventSet
     from app.session import CaseSession
@@ -163,8 +165,11 @@ class CardsController(QObject):
 
     def __init__(self, gallery: ActorGallery, card: ActorCardView, chart: LinkChartView,
                  state: AppState, session: CaseSession, events: CaseEvents,
-                 runner: Runner) -> None:
+                 runner: Runner, annotations: Annotations | None = None) -> None:
         super().__init__(gallery)
+        self._annotations = annotations
+        if annotations is not None:
+            annotations.sig_changed.connect(self._on_annotations_changed)
         self._gallery = gallery
         self._card = card
         self._chart = chart
@@ -269,6 +274,11 @@ class CardsController(QObject):
         self._gallery.set_cards([])
         self._card.show_card(None)
 
+    def _on_annotations_changed(self, ref: EntityRef) -> None:
+        shown = self._card.shown_actor()
+        if shown is not None and ref == EntityRef("actor", shown):
+            self._show_card(shown)
+
     # -- view intent → state ------------------------------------------------------------------
     def _on_gallery_actor_requested(self, actor_id: int) -> None:
         self._state.set_selection(frozenset({EntityRef("actor", actor_id)}))
@@ -346,6 +356,9 @@ class CardsController(QObject):
 
         def done(card: CardDetail | None) -> None:
             self._pending = None
+            if card is not None:
+                mine = annotation_fields(self._annotations, EntityRef("actor", actor_id))
+                card = replace(card, facts=[*card.facts, *mine])
             self._card.show_card(card)
             self.sig_card_shown.emit(actor_id)
 

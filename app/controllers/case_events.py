@@ -29,6 +29,8 @@ from storage.reads.events import read_event_columns, read_kind_times
 from widgets.timeline.binning import LaneIndex
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from app.session import CaseSession
     from app.state import AppState, EntityRef
     from app.workers import Runner, TaskContext
@@ -153,6 +155,7 @@ class CaseEvents(QObject):
         self._text_hits: dict[str, TextHits] = {}  # a few recent searches, newest last
         self._search_terms: list[SearchTerms | None] = []  # the case's summary, once looked up
         self._fts_state: list[str | None] = []  # once checked: None, or why it is not used
+        self._tagged: Callable[[frozenset[str]], list[tuple[str, int]]] | None = None
         session.add_preload(FIRST_PAINT, _read_first_paint)
         session.sig_opened.connect(self._on_session_opened)
         session.sig_closed.connect(self._reset)
@@ -175,6 +178,10 @@ class CaseEvents(QObject):
             return record_exists(con, ref.kind, ref.id)
         finally:
             con.close()
+
+    def set_tag_lookup(self, fn: Callable[[frozenset[str]], list[tuple[str, int]]]) -> None:
+        """Where the records carrying a tag are found (the user's notes store)."""
+        self._tagged = fn
 
     def set_lane_mode(self, mode: str) -> None:
         """Group the timeline's lanes by ``kind``, ``kind-all``, ``actor`` or ``platform``."""
@@ -273,6 +280,8 @@ class CaseEvents(QObject):
         lane_mode = self.lane_mode
         text = filters.text.strip()
         cached_text = self._text_hits.get(text) if text else None
+        tagged = (events.tagged_event_ids(self._tagged(filters.tags))
+                  if filters.tags and self._tagged is not None else None)
         has_fts = source.has_fts
         summary, fts_state = self._search_terms, self._fts_state
         self.sig_pending.emit(bool(text) and cached_text is None)
@@ -285,10 +294,10 @@ class CaseEvents(QObject):
                     hits = _search(con, text, has_fts, summary, fts_state)
                 finally:
                     con.close()
-            rows = events.filter_rows(filters, hits)
+            rows = events.filter_rows(filters, hits, tagged=tagged)
             data = events.timeline_data(rows, lane_mode)
             index = LaneIndex(data)
-            table_rows = events.filter_rows(filters, hits, window) if window else rows
+            table_rows = events.filter_rows(filters, hits, window, tagged) if window else rows
             passing = None
             if filters.active:
                 passing = np.zeros(len(events), dtype=bool)

@@ -113,10 +113,20 @@ class EventSet:
         filters: Filters,
         text_hits: TextHits | None = None,
         window: TimeWindow | None = None,
+        tagged: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Rows passing the filters (``text_hits``: the events matching the text, if any)."""
+        """Rows passing the filters (``text_hits``: the events matching the text, if any).
+
+        ``tagged``: ids of the events the filters' tags stand for (tagged events and the
+        events of tagged actors and platforms); only used when ``filters.tags`` is set.
+        """
         c = self.columns
         mask = np.ones(len(c), dtype=bool)
+        if filters.tags:
+            keep = np.zeros(len(c), dtype=bool)
+            if tagged is not None and len(tagged):
+                keep[self.rows_in_order(np.asarray(tagged, dtype=np.int64))] = True
+            mask &= keep
         if filters.kinds:
             codes = [i for i, name in enumerate(c.kinds) if name in filters.kinds]
             mask &= np.isin(c.kind, np.asarray(codes, dtype=c.kind.dtype))
@@ -214,6 +224,15 @@ class EventSet:
         if kind == "event":
             return np.asarray([ident], dtype=np.int64)
         return None
+
+    def tagged_event_ids(self, refs: list[tuple[str, int]]) -> np.ndarray:
+        """Event ids standing for tagged records: events, and those of actors and platforms.
+
+        Tags on other kinds (an identifier, a shipment) do not filter events yet: their
+        events need a read of the case (the map and the cards' follow-ups will add them).
+        """
+        parts = [ids for kind, ident in refs if (ids := self.ids_for(kind, ident)) is not None]
+        return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
 
 
 def take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 if TYPE_CHECKING:
+    from app.controllers.annotations import Annotations
     from app.controllers.case_events import CaseEvents, EventViews
     from app.controllers.event_set import EventSet
     from app.state import AppState, Filters
@@ -21,9 +22,13 @@ if TYPE_CHECKING:
 class FilterBarController(QObject):
     """Connects one ``FilterBar`` to ``AppState`` and ``CaseEvents``."""
 
-    def __init__(self, view: FilterBar, state: AppState, events: CaseEvents) -> None:
+    def __init__(self, view: FilterBar, state: AppState, events: CaseEvents,
+                 annotations: Annotations | None = None) -> None:
         super().__init__(view)
         self._view = view
+        self._annotations = annotations
+        if annotations is not None:
+            annotations.sig_changed.connect(self._on_annotations_changed)
         self._state = state
         self._events = events
         view.sig_filters_requested.connect(state.set_filters)
@@ -33,7 +38,17 @@ class FilterBarController(QObject):
         events.sig_views_changed.connect(self._on_events_views_changed)
         events.sig_view_failed.connect(self._on_events_view_failed)
 
+    def refresh_tags(self) -> None:
+        """The Tags drop-down lists the user's tags in this case."""
+        self._view.set_tags([] if self._annotations is None else self._annotations.all_tags())
+
+    def _on_annotations_changed(self, _ref: object) -> None:
+        self.refresh_tags()
+        if self._state.filters.tags:  # a tag filter keeps other events now
+            self._events.recompute()
+
     def _on_events_loaded(self, events: EventSet) -> None:
+        self.refresh_tags()
         self._view.set_choices(
             events.kind_counts(),
             sorted(events.actor_names.items(), key=lambda kv: kv[1].casefold()),

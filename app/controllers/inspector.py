@@ -24,6 +24,7 @@ from storage.reads.records import read_record
 from widgets.inspector import InspectorRecord
 
 if TYPE_CHECKING:
+    from app.controllers.annotations import Annotations
     from app.controllers.case_events import CaseEvents, EventViews
     from app.controllers.record_links import RecordLinks
     from app.session import CaseSession
@@ -39,8 +40,12 @@ class InspectorController(QObject):
     """Connects one ``InspectorView`` to ``AppState`` and the open case."""
 
     def __init__(self, view: InspectorView, state: AppState, session: CaseSession,
-                 events: CaseEvents, links: RecordLinks, runner: Runner) -> None:
+                 events: CaseEvents, links: RecordLinks, runner: Runner,
+                 annotations: Annotations | None = None) -> None:
         super().__init__(view)
+        self._annotations = annotations
+        if annotations is not None:
+            annotations.sig_changed.connect(self._on_annotations_changed)
         self._view = view
         self._state = state
         self._session = session
@@ -65,6 +70,10 @@ class InspectorController(QObject):
         if filtered or self._filtered:  # "hidden by the filters", or no longer
             self.show(self._state.selection)
         self._filtered = filtered
+
+    def _on_annotations_changed(self, ref: EntityRef) -> None:
+        if self._state.selection == frozenset({ref}):
+            self.show(self._state.selection)
 
     def _on_events_failed(self, _line: str, _code: int) -> None:
         if self._events.events is None:
@@ -133,6 +142,8 @@ class InspectorController(QObject):
                 record = replace(record, warnings=[
                     "hidden by the filters: this record is not among the events shown",
                     *record.warnings])
+            record = replace(record, fields=[*record.fields, *annotation_fields(
+                self._annotations, ref)])
             self._view.show_record(record, links)
 
         def failed(exc: BaseException) -> None:
@@ -161,3 +172,17 @@ class InspectorController(QObject):
             return False
         rows = events.rows_in_order(np.asarray([ref.id]))
         return bool(len(rows)) and not bool(passing[rows[0]])
+
+
+def annotation_fields(annotations: Annotations | None,
+                      ref: EntityRef) -> list[tuple[str, str]]:
+    """The user's tags and notes on ``ref`` as fields (none when there are none)."""
+    if annotations is None:
+        return []
+    out = []
+    tags = annotations.tags(ref)
+    if tags:
+        out.append(("Your tags", ", ".join(tags)))
+    for note in annotations.notes(ref):
+        out.append(("Your note", note.text))
+    return out

@@ -259,6 +259,17 @@ class NotesStore:
             ).fetchall()
         return [str(tag) for (tag,) in rows]
 
+    def case_tags(self, case_sha256: str) -> list[str]:
+        """Every tag used in a case, sorted (case-insensitively, then exactly)."""
+        case = _check_case(case_sha256)
+        with self._transaction("read the tags", write=False) as con:
+            rows = con.execute(
+                "SELECT DISTINCT tag FROM tag WHERE case_sha256 = ?"
+                " ORDER BY tag COLLATE NOCASE, tag",
+                (case,),
+            ).fetchall()
+        return [str(tag) for (tag,) in rows]
+
     def tagged(self, case_sha256: str, tag: str) -> list[tuple[str, int]]:
         """References of a case carrying exactly ``tag``, sorted by kind then id."""
         case = _check_case(case_sha256)

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
+    QMenu,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -67,9 +68,13 @@ class ActorCardView(QWidget):
     -------
     sig_ref_requested(str, int)
         The user activated an item that leads to a record: kind and id.
+    sig_annotate_requested(str, int, str)
+        From a context menu: tag (``"tag"``) or annotate (``"note"``) the actor, or the
+        record of an item (an identifier, an associate).
     """
 
     sig_ref_requested = Signal(str, int)
+    sig_annotate_requested = Signal(str, int, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +94,11 @@ class ActorCardView(QWidget):
         self._tree.setUniformRowHeights(True)
         self._tree.itemActivated.connect(self._on_tree_item_activated)
         self._tree.itemClicked.connect(self._on_tree_item_activated)
+        for widget in (self._tree, self._heading):
+            widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self._tree.customContextMenuRequested.connect(self._on_tree_menu_requested)
+        self._heading.customContextMenuRequested.connect(
+            lambda pos: self._annotate_menu(self._heading, pos, None))
         column = QVBoxLayout(self)
         column.addWidget(self._heading)
         column.addWidget(self._warnings)
@@ -165,6 +175,28 @@ class ActorCardView(QWidget):
         return node
 
     # -- user input ------------------------------------------------------------------------
+    def _on_tree_menu_requested(self, pos: QPoint) -> None:
+        node = self._tree.itemAt(pos)
+        ref = None if node is None else node.data(0, _REF_ROLE)
+        target = (str(ref[0]), int(ref[1])) if isinstance(ref, tuple | list) else None
+        self._annotate_menu(self._tree.viewport(), pos, target)
+
+    def _annotate_menu(self, widget: QWidget, pos: QPoint,
+                       target: tuple[str, int] | None) -> None:
+        """Tag or annotate ``target`` (an item's record), or the actor of the card."""
+        if self._detail is None:
+            return
+        kind, ident = target or ("actor", self._detail.actor_id)
+        if kind not in ("actor", "identifier", "event", "place", "shipment", "exhibit"):
+            return
+        menu = QMenu(widget)
+        what = "this actor" if target is None else f"{kind} {ident}"
+        menu.addAction(f"Tag {what}…").triggered.connect(
+            lambda: self.sig_annotate_requested.emit(kind, ident, "tag"))
+        menu.addAction(f"Add a note to {what}…").triggered.connect(
+            lambda: self.sig_annotate_requested.emit(kind, ident, "note"))
+        menu.popup(widget.mapToGlobal(pos))
+
     def _on_tree_item_activated(self, node: QTreeWidgetItem, _column: int = 0) -> None:
         ref = node.data(0, _REF_ROLE)
         if isinstance(ref, tuple | list) and len(ref) == 2:

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QScrollBar, QVBoxLayout, QWidget
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QScrollBar, QVBoxLayout, QWidget
 
 from widgets.plain_text import set_plain
 from widgets.timeline.binning import D, IdLookup, LaneIndex, S, clamp_us
@@ -64,6 +64,8 @@ class TimelineView(QWidget):
         ``"kind"``, ``"actor"`` or ``"platform"`` chosen in the toolbar.
     sig_show_utc_requested(bool)
         The user switched the UTC button: every view should show times in UTC (or not).
+    sig_annotate_requested(str, int, str)
+        From an event's context menu: tag (``"tag"``) or annotate (``"note"``) that event.
     """
 
     sig_range_requested = Signal(object)
@@ -72,6 +74,7 @@ class TimelineView(QWidget):
     sig_hover_requested = Signal(object)
     sig_lane_mode_requested = Signal(str)
     sig_show_utc_requested = Signal(bool)
+    sig_annotate_requested = Signal(str, int, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -136,6 +139,7 @@ class TimelineView(QWidget):
         self.toolbar.utc_button.toggled.connect(self._on_utc_toggled)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.plot.installEventFilter(self)
+        self.plot.viewport().installEventFilter(self)  # right-clicks land on the viewport
         self.set_data(TimelineData.empty())
 
     # -- data ------------------------------------------------------------------------------
@@ -441,7 +445,23 @@ class TimelineView(QWidget):
         """Keys pressed while the plot has focus are timeline keys."""
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             return self.input.handle_key(event)
+        if event.type() == QEvent.Type.ContextMenu and isinstance(event, QContextMenuEvent):
+            return self._event_menu(event)
         return super().eventFilter(watched, event)
+
+    def _event_menu(self, event: QContextMenuEvent) -> bool:
+        """Right-click on an event: tag it or add a note (the app asks for the words)."""
+        scene = self.plot.mapToScene(event.pos())  # the event is the plot viewport's
+        _key, event_id, _text = self.input.hover_at(self._vb.mapSceneToView(scene))
+        if event_id is None:
+            return False
+        menu = QMenu(self)
+        menu.addAction(f"Tag event {event_id}…").triggered.connect(
+            lambda: self.sig_annotate_requested.emit("event", event_id, "tag"))
+        menu.addAction(f"Add a note to event {event_id}…").triggered.connect(
+            lambda: self.sig_annotate_requested.emit("event", event_id, "note"))
+        menu.popup(event.globalPos())
+        return True
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Keys pressed while the widget itself has focus."""

@@ -1,0 +1,137 @@
+"""The user's tags and notes on records of the case: kept in the notes store, never the case.
+
+Keyed by the case's SHA-256 (the same file always finds its notes, a changed file does not
+inherit them), so tagging waits until the hash is known. The store is the user's own small
+SQLite file in their data folder: its reads are indexed lookups of a few rows, answered on
+the UI thread; what the views derive from them (the events a tag filter keeps) is computed
+with the other filters on a worker.
+
+Views ask through ``sig_annotate_requested(kind, id, what)`` (``what`` is ``"tag"`` or
+``"note"``); the window asks the user for the words and calls :meth:`add_tag` /
+:meth:`add_note`; every view that shows the record hears ``sig_changed``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from storage.notes.store import NotesError, NotesStore
+
+if TYPE_CHECKING:
+    from app.session import CaseSession
+    from app.state import EntityRef
+    from storage.notes.store import Note
+
+log = logging.getLogger(__name__)
+WAITING = "Tags and notes are available once the case's SHA-256 is computed"
+
+
+class Annotations(QObject):
+    """Tags and notes of the open case, read and written through one ``NotesStore``."""
+
+    sig_changed = Signal(object)  # the EntityRef whose tags or notes changed
+    sig_failed = Signal(str)  # one line: the notes store could not be used
+
+    def __init__(self, session: CaseSession, store: NotesStore | None = None) -> None:
+        super().__init__(session)
+        self._session = session
+        self._store = store
+        self._broken: str | None = None
+
+    @property
+    def available(self) -> bool:
+        """Whether tags and notes can be read and written now (the case's hash is known)."""
+        return self._session.case_sha256 is not None and self._open() is not None
+
+    def why_not(self) -> str:
+        """Why :attr:`available` is False, in one line."""
+        return self._broken or WAITING
+
+    def _open(self) -> NotesStore | None:
+        if self._store is None and self._broken is None:
+            try:
+                self._store = NotesStore()
+            except NotesError as exc:
+                self._broken = str(exc)
+                self.sig_failed.emit(self._broken)
+        return self._store
+
+    def _case(self) -> str | None:
+        sha = self._session.case_sha256
+        return sha if sha is not None and self._open() is not None else None
+
+    # -- reads ------------------------------------------------------------------------------
+    def tags(self, ref: EntityRef) -> list[str]:
+        """The tags on ``ref`` (none while the hash is unknown)."""
+        case = self._case()
+        if case is None or self._store is None:
+            return []
+        try:
+            return self._store.tags(case, ref.kind, ref.id)
+        except NotesError as exc:
+            self.sig_failed.emit(str(exc))
+            return []
+
+    def notes(self, ref: EntityRef) -> list[Note]:
+        """The notes on ``ref``, oldest first."""
+        case = self._case()
+        if case is None or self._store is None:
+            return []
+        try:
+            return self._store.notes(case, ref.kind, ref.id)
+        except NotesError as exc:
+            self.sig_failed.emit(str(exc))
+            return []
+
+    def all_tags(self) -> list[str]:
+        """Every tag used in this case, sorted (for the filter bar)."""
+        case = self._case()
+        if case is None or self._store is None:
+            return []
+        try:
+            return self._store.case_tags(case)
+        except NotesError as exc:
+            self.sig_failed.emit(str(exc))
+            return []
+
+    def tagged(self, tags: frozenset[str]) -> list[tuple[str, int]]:
+        """Every ``(kind, id)`` of this case carrying any of ``tags``."""
+        case = self._case()
+        if case is None or self._store is None:
+            return []
+        found: set[tuple[str, int]] = set()
+        try:
+            for tag in sorted(tags):
+                found.update(self._store.tagged(case, tag))
+        except NotesError as exc:
+            self.sig_failed.emit(str(exc))
+        return sorted(found)
+
+    # -- writes -----------------------------------------------------------------------------
+    def add_tag(self, ref: EntityRef, tag: str) -> bool:
+        """Tag ``ref``; False (and ``sig_failed``) if it could not be saved."""
+        return self._write(ref, lambda s, case: s.add_tag(case, ref.kind, ref.id, tag.strip()))
+
+    def remove_tag(self, ref: EntityRef, tag: str) -> bool:
+        """Remove a tag from ``ref``."""
+        return self._write(ref, lambda s, case: s.remove_tag(case, ref.kind, ref.id, tag))
+
+    def add_note(self, ref: EntityRef, text: str) -> bool:
+        """Add a note to ``ref``; "saved" is only said once the store committed it."""
+        return self._write(ref, lambda s, case: s.add_note(case, ref.kind, ref.id, text))
+
+    def _write(self, ref: EntityRef, action: object) -> bool:
+        case = self._case()
+        if case is None or self._store is None:
+            self.sig_failed.emit(self.why_not())
+            return False
+        try:
+            action(self._store, case)  # type: ignore[operator]
+        except (NotesError, ValueError) as exc:
+            self.sig_failed.emit(str(exc))
+            return False
+        self.sig_changed.emit(ref)
+        return True
