@@ -411,8 +411,9 @@ class MainWindow(QMainWindow):
     def _on_state_selection_changed(self, refs: frozenset[EntityRef]) -> None:
         if not refs:
             return
-        # An actor's card says more than their row; anything else shows in the inspector.
-        about_actor = len(refs) == 1 and next(iter(refs)).kind == "actor"
+        # An actor's (or an identifier's) card says more than its row; the rest shows in
+        # the inspector.
+        about_actor = len(refs) == 1 and next(iter(refs)).kind in ("actor", "identifier")
         (self.card_dock if about_actor else self.inspector_dock).raise_()
 
     def _on_state_view_window_changed(self, window: TimeWindow | None) -> None:

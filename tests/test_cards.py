@@ -225,3 +225,43 @@ def test_chart_labels_and_tooltips_are_plain_text(window, qtbot, case) -> None:
     assert any(label.startswith('<img src="x">') for label in labels)
     tips = [item.toolTip() for item in window.link_chart.scene().items() if item.toolTip()]
     assert all("<img" not in tip for tip in tips)
+
+
+def test_a_shipment_or_an_identifier_brings_its_actor_card(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    (sender,) = _sql(case, "SELECT sender_actor_id FROM shipment WHERE id = 1")[0]
+    window.select(EntityRef("shipment", 1))
+    qtbot.waitUntil(lambda: window.card.shown_actor() == sender, timeout=10_000)
+    window.select(EntityRef("identifier", 2))
+    qtbot.waitUntil(lambda: window.card.shown_actor() == 1, timeout=10_000)
+    assert window.card_dock.isVisible()
+
+
+def test_demo_case_cards_equal_sql(window, qtbot) -> None:
+    """The demo's seller: every figure of their card against the case itself."""
+    from app.demo import ensure_demo_case
+
+    demo = ensure_demo_case()
+    _open(window, qtbot, demo)
+    (seller,) = _sql(demo, "SELECT id FROM actor WHERE role = 'seller' ORDER BY id LIMIT 1")[0]
+    text = _select_actor(window, qtbot, seller)
+    (n,) = _sql(demo, "SELECT count(*) FROM event WHERE actor_id = ?", seller)[0]
+    assert f"Events: {n:,}" in text
+    for kind, label in (("ad_posted", "Ads"), ("message", "Messages")):
+        (k,) = _sql(demo, "SELECT count(*) FROM event WHERE actor_id = ? AND kind = ?",
+                    seller, kind)[0]
+        assert f"{label} {k:,}" in text
+    values = [v for (v,) in _sql(demo, "SELECT i.value FROM attribution a JOIN identifier i "
+                                 "ON i.id = a.identifier_id WHERE a.actor_id = ?", seller)]
+    assert values and all(v[:20] in text for v in values)
+    third = [v for (v,) in _sql(demo, "SELECT i.value FROM attribution a JOIN identifier i ON "
+                                "i.id = a.identifier_id WHERE a.actor_id = ? AND "
+                                "i.third_party = 1", seller)]
+    for value in third:
+        assert f"{value[:32]}: a third party's" in text
+    model = window.gallery.list_view().model()
+    counts = dict(_sql(demo, "SELECT actor_id, count(*) FROM event WHERE actor_id IS NOT NULL "
+                       "GROUP BY actor_id"))
+    for row in range(model.rowCount()):
+        card = model.card(row)
+        assert card.events == counts.get(card.actor_id, 0)

@@ -35,6 +35,7 @@ from storage.reads.actors import (
     read_directory,
     read_relations,
     read_shared_on_events,
+    read_shipment_sender,
 )
 from widgets.cards import CardDetail, CardItem, CardSummary
 from widgets.cards.gallery import search_key
@@ -181,6 +182,7 @@ class CardsController(QObject):
         self._build = LatestOnly(runner)
         self._shared_job = LatestOnly(runner)
         self._detail_job = LatestOnly(runner)
+        self._sender_job: LatestOnly[int | None] = LatestOnly(runner)
         self._directory: ActorDirectory | None = None
         self._figures: ActorFigures | None = None
         self._shared: dict[int, tuple[int, ...]] = {}
@@ -263,7 +265,8 @@ class CardsController(QObject):
             self.sig_cards_shown.emit()
 
     def _on_events_reset(self) -> None:
-        for job in (self._build, self._shared_job, self._detail_job, self._chart_job):
+        for job in (self._build, self._shared_job, self._detail_job, self._chart_job,
+                    self._sender_job):
             job.cancel()
         self._relations = ()
         self._chart.show_graph((), (), "Select an actor to see their network")
@@ -305,9 +308,37 @@ class CardsController(QObject):
         return None
 
     def _on_state_selection_changed(self, refs: frozenset[EntityRef]) -> None:
-        actor = self.actor_of(refs)
-        if actor is None or not self.ready:
+        if not self.ready:
             return
+        if len(refs) == 1 and next(iter(refs)).kind == "shipment":
+            self._show_sender_of(next(iter(refs)).id)
+            return
+        actor = self.actor_of(refs)
+        if actor is None:
+            return
+        self._show_actor(actor)
+
+    def _show_sender_of(self, shipment_id: int) -> None:
+        """A parcel brings forward the card of who sent it (one primary-key read)."""
+        source = self._session.source
+        if source is None:
+            return
+
+        def task(ctx: TaskContext) -> int | None:
+            con = source.connect()
+            try:
+                return read_shipment_sender(con, shipment_id)
+            finally:
+                con.close()
+
+        def done(actor: int | None) -> None:
+            if actor is not None and self._state.selection == frozenset(
+                    {EntityRef("shipment", shipment_id)}):
+                self._show_actor(actor)
+
+        self._sender_job.request(task, done, self._on_failed)
+
+    def _show_actor(self, actor: int) -> None:
         self._gallery.show_current(actor)
         self._show_card(actor)
         self._show_chart(actor)

@@ -223,3 +223,14 @@ def read_relations(con: Any) -> tuple[RelationEdge, ...]:
                      _text(clipped(just, j_len, NAME_CHARS)) or None)
         for a, b, kind, k_len, conf, just, j_len in rows
         if _int(a) is not None and _int(b) is not None)
+
+
+def read_shipment_sender(con: Any, shipment_id: int) -> int | None:
+    """The actor who sent a shipment, or its recipient when no sender is known."""
+    cur = con.cursor()
+    cur.execute("SELECT sender_actor_id, recipient_actor_id FROM shipment WHERE id = ?",
+                (int(shipment_id),))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return _int(row[0]) if _int(row[0]) is not None else _int(row[1])
