@@ -265,3 +265,16 @@ def test_demo_case_cards_equal_sql(window, qtbot) -> None:
     for row in range(model.rowCount()):
         card = model.card(row)
         assert card.events == counts.get(card.actor_id, 0)
+
+
+def test_selected_actor_lane_is_marked_when_lanes_are_by_actor(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    window.timeline.sig_lane_mode_requested.emit("actor")
+    qtbot.waitUntil(lambda: any(k.startswith("actor:") for k in window.timeline.lane_order()),
+                    timeout=10_000)
+    window.select(EntityRef("actor", 2))
+    keys = [lane.key for lane in window.timeline.data.lanes]
+    qtbot.waitUntil(lambda: window.timeline.lane_axis.marked() == {keys.index("actor:2")},
+                    timeout=10_000)
+    window.select(EntityRef("event", 1))
+    assert window.timeline.lane_axis.marked() == frozenset()

@@ -140,6 +140,9 @@ class TimelineController(QObject):
     # -- state → view -----------------------------------------------------------------------
     def _on_state_selection_changed(self, refs: frozenset[EntityRef]) -> None:
         self._links.request(refs, self._view.show_selection, self._selection_job)
+        # An actor's (or a platform's) own lane when lanes are grouped by them
+        self._view.show_lane_selection(frozenset(
+            f"{r.kind}:{r.id}" for r in refs if r.kind in ("actor", "platform")))
 
     def _on_state_highlight_changed(self, ref: EntityRef | None) -> None:
         self._view.show_highlight(ref.id if ref is not None and ref.kind == "event" else None)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QMenu
 
 from widgets.plain_text import tooltip_text, visible
@@ -39,6 +39,7 @@ class LaneAxisItem(pg.AxisItem):
         self.setWidth(LABEL_WIDTH_PX)
         self.setStyle(showValues=False, tickLength=0)
         self._labels: list[str] = []
+        self._marked: frozenset[int] = frozenset()  # lane indices drawn as selected
         self._layout: LaneLayout | None = None
         self.on_toggle: Callable[[int], None] | None = None
         self.on_menu: Callable[[int, QMenu], None] | None = None
@@ -51,6 +52,16 @@ class LaneAxisItem(pg.AxisItem):
         self._labels = [visible(label, limit=200) for label in labels]
         self._layout = layout
         self.update()
+
+    def set_marked(self, lanes: frozenset[int]) -> None:
+        """Lanes of the selection (an actor's lane when lanes are by actor): bold, shaded."""
+        if lanes != self._marked:
+            self._marked = frozenset(lanes)
+            self.update()
+
+    def marked(self) -> frozenset[int]:
+        """The lanes drawn as selected."""
+        return self._marked
 
     def shown_labels(self) -> list[str]:
         """Labels in row order, exactly as painted (before eliding)."""
@@ -97,7 +108,11 @@ class LaneAxisItem(pg.AxisItem):
             if bottom < rect.top() or top > rect.bottom():
                 continue
             collapsed = layout.height[i] < 1.0
-            font = small if collapsed else base
+            font = QFont(small if collapsed else base)
+            if i in self._marked:
+                font.setBold(True)
+                p.fillRect(QRectF(rect.left(), top, rect.width() - 1, bottom - top),
+                           QColor(40, 120, 220, 60))
             p.setFont(font)
             fm = QFontMetricsF(font)
             text = ("▸ " if collapsed else "▾ ") + self._labels[i]

@@ -87,6 +87,7 @@ class TimelineView(QWidget):
         self._zone = "UTC"
         self._show_utc = False
         self._hide_empty = False
+        self._lane_keys: frozenset[str] = frozenset()
         self._detail_fn: Callable[[int], str] | None = None
         self._origin_us = (int(time.time()) * S // D) * D
         self._full = (self._origin_us, self._origin_us + D)
@@ -176,6 +177,7 @@ class TimelineView(QWidget):
         counts = np.bincount(kinds, minlength=len(data.kind_names) + 1)
         self.legend.set_kinds(data.kind_names, self._colors, counts[:len(data.kind_names)])
         self.lane_axis.set_rows([lane.label for lane in data.lanes], self._layout)
+        self.show_lane_selection(self._lane_keys)
         self._apply_rows()
         if prev is not None and prev[1] >= self._full[0] and prev[0] <= self._full[1]:
             self._set_range_us(*prev)
@@ -229,6 +231,12 @@ class TimelineView(QWidget):
         """Mark the events with these ids (unknown ids are ignored)."""
         self._selection_ids = np.asarray(ids, dtype=np.int64).ravel()
         self.overlay.set_selection(self._ids.positions(self._selection_ids))
+
+    def show_lane_selection(self, keys: frozenset[str]) -> None:
+        """Mark the lanes with these keys (e.g. ``actor:7`` for a selected actor)."""
+        index = {lane.key: i for i, lane in enumerate(self._data.lanes)}
+        self._lane_keys = frozenset(keys)
+        self.lane_axis.set_marked(frozenset(index[k] for k in keys if k in index))
 
     def show_time_selection(self, window: tuple[int, int] | None) -> None:
         """Shade a committed time window, or none."""
