@@ -110,6 +110,11 @@ class Runner(QObject):
         self.inline = inline
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
+        # Long scans nobody waits for (value checks, identifiers shared on events) get a
+        # thread of their own: at 10^7 events they take seconds, and on the shared pool
+        # they would hold both threads while a click's small read waited behind them.
+        self._background = QThreadPool(self)
+        self._background.setMaxThreadCount(1)
         self._relays: set[_Relay] = set()
 
     def submit(
@@ -118,8 +123,14 @@ class Runner(QObject):
         on_done: Callable[[T], None],
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[str, float], None] | None = None,
+        *,
+        background: bool = False,
     ) -> TaskHandle:
-        """Run ``fn`` in the background; callbacks run on the UI thread unless cancelled."""
+        """Run ``fn`` in the background; callbacks run on the UI thread unless cancelled.
+
+        ``background``: a long scan no view waits for; it runs on its own thread, one at a
+        time, so it never delays the reads a click needs.
+        """
         ctx = TaskContext()
         handle = TaskHandle(ctx)
 
@@ -160,12 +171,12 @@ class Runner(QObject):
 
         relay.sig_done.connect(lambda result: finish(done, result))
         relay.sig_failed.connect(lambda exc: finish(failed, exc))
-        self._pool.start(_Job(fn, ctx, relay))
+        (self._background if background else self._pool).start(_Job(fn, ctx, relay))
         return handle
 
     def wait_done(self, msecs: int = -1) -> bool:
         """Block until every running task has finished (tests and shutdown only)."""
-        return self._pool.waitForDone(msecs)
+        return self._background.waitForDone(msecs) and self._pool.waitForDone(msecs)
 
 
 class LatestOnly(Generic[T]):
@@ -182,8 +193,10 @@ class LatestOnly(Generic[T]):
         on_done: Callable[[T], None],
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[str, float], None] | None = None,
+        *,
+        background: bool = False,
     ) -> None:
-        """Replace any pending request with this one."""
+        """Replace any pending request with this one (``background``: see Runner.submit)."""
         if self._handle is not None:
             self._handle.cancel()
         self._gen += 1
@@ -193,7 +206,8 @@ class LatestOnly(Generic[T]):
             if gen == self._gen:
                 on_done(result)
 
-        self._handle = self._runner.submit(fn, deliver, on_error, on_progress)
+        self._handle = self._runner.submit(fn, deliver, on_error, on_progress,
+                                           background=background)
 
     def cancel(self) -> None:
         """Drop whatever is pending."""

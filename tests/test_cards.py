@@ -187,13 +187,14 @@ def test_link_chart_is_the_same_picture_every_run(window, qtbot, case) -> None:
         window.select(EntityRef("actor", 1))
     assert chart.node_positions() == first
     # the same layout from scratch (another process would compute the same numbers)
-    from app.controllers.link_chart import network
+    from app.controllers.link_chart import link_index, network
 
     cards = window.cards
     activity = dict(zip(cards._figures.ids.tolist(), cards._figures.events.tolist(),
                         strict=True))
-    a = network(1, cards._directory, cards._relations, cards._shared, activity)
-    b = network(1, cards._directory, cards._relations, dict(cards._shared), dict(activity))
+    a = network(1, link_index(cards._directory, cards._relations, cards._shared, activity))
+    b = network(1, link_index(cards._directory, cards._relations, dict(cards._shared),
+                              dict(activity)))
     assert [(n.actor_id, n.x, n.y) for n in a[0]] == [(n.actor_id, n.x, n.y) for n in b[0]]
     assert [(e.a, e.b, e.label) for e in a[1]] == [(e.a, e.b, e.label) for e in b[1]]
 

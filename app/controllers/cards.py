@@ -22,7 +22,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from app.controllers.inspector import annotation_fields
-from app.controllers.link_chart import network
+from app.controllers.link_chart import LinkIndex, link_index, network
 from app.failures import log_failure
 from app.state import EntityRef
 from app.workers import LatestOnly
@@ -61,7 +61,8 @@ COUNTED_KINDS = (("ad_posted", "Ads"), ("test_purchase", "Test purchases"),
                  ("parcel_posted", "Parcels posted"), ("delivery", "Deliveries"))
 
 
-_Built = tuple[ActorDirectory, tuple["RelationEdge", ...], "ActorFigures", list[CardSummary]]
+_Built = tuple[ActorDirectory, tuple["RelationEdge", ...], "ActorFigures", list[CardSummary],
+               LinkIndex]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -112,6 +113,10 @@ def actor_figures(events: EventSet, actor_ids: np.ndarray) -> ActorFigures:
     return ActorFigures(ids, counts, first, last, weeks)
 
 
+def _activity(figures: ActorFigures) -> dict[int, int]:
+    return dict(zip(figures.ids.tolist(), figures.events.tolist(), strict=True))
+
+
 def shared_identifiers(directory: ActorDirectory,
                        on_events: dict[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
     """Identifier id → the actors it links (attributed to several, or on their events)."""
@@ -148,8 +153,7 @@ def summaries(directory: ActorDirectory, figures: ActorFigures, zone: str,
         cards.append(CardSummary(
             actor_id=row.id, name=row.name, role=vocab_label(row.role),
             events=0 if i is None else int(figures.events[i]),
-            last_seen="" if last < 0 else format_instant(last, zone),
-            last_seen_us=last,
+            last_seen_us=last, zone=zone,
             weeks=np.zeros(WEEKS, dtype=np.int32) if i is None else figures.weeks[i],
             badges=badges,
             search_text=" ".join(search_key(t) for t in (row.name, *(x.value for x in links))),
@@ -176,6 +180,7 @@ class CardsController(QObject):
         self._chart = chart
         self._chart_job: LatestOnly[tuple[list, list, str]] = LatestOnly(runner)
         self._relations: tuple[RelationEdge, ...] = ()
+        self._link_index: LinkIndex | None = None
         self._state = state
         self._session = session
         self._events = events
@@ -216,7 +221,9 @@ class CardsController(QObject):
                               count=len(directory.actors))
             figures = actor_figures(event_set, ids)
             shared = shared_identifiers(directory, {})
-            return directory, relations, figures, summaries(directory, figures, zone, shared)
+            index = link_index(directory, relations, shared, _activity(figures))
+            return (directory, relations, figures, summaries(directory, figures, zone, shared),
+                    index)
 
         self._build.request(task, self._on_built, self._on_failed)
 
@@ -227,7 +234,7 @@ class CardsController(QObject):
             self.sig_cards_shown.emit()
 
     def _on_built(self, result: _Built) -> None:
-        self._directory, self._relations, self._figures, cards = result
+        self._directory, self._relations, self._figures, cards, self._link_index = result
         self._shared = shared_identifiers(self._directory, {})
         self._gallery.set_cards(cards)
         self.ready = True
@@ -242,21 +249,26 @@ class CardsController(QObject):
             return
         zone = self._events.zone
 
-        def task(ctx: TaskContext) -> tuple[dict[int, tuple[int, ...]], list[CardSummary]]:
+        relations = self._relations
+
+        def task(ctx: TaskContext) -> tuple[dict[int, tuple[int, ...]], list[CardSummary],
+                                            LinkIndex]:
             con = source.connect()
             try:
                 on_events = read_shared_on_events(con)
             finally:
                 con.close()
             shared = shared_identifiers(directory, on_events)
-            return shared, summaries(directory, figures, zone, shared)
+            return (shared, summaries(directory, figures, zone, shared),
+                    link_index(directory, relations, shared, _activity(figures)))
 
-        def done(result: tuple[dict[int, tuple[int, ...]], list[CardSummary]]) -> None:
-            self._shared, cards = result
+        def done(result: tuple[dict[int, tuple[int, ...]], list[CardSummary],
+                               LinkIndex]) -> None:
+            self._shared, cards, self._link_index = result
             self._gallery.set_cards(cards)
             self._on_state_selection_changed(self._state.selection)
 
-        self._shared_job.request(task, done, self._on_failed)
+        self._shared_job.request(task, done, self._on_failed, background=True)
 
     def _on_failed(self, exc: BaseException) -> None:
         log_failure(log, "The actor cards could not be read", exc)
@@ -269,6 +281,7 @@ class CardsController(QObject):
                     self._sender_job):
             job.cancel()
         self._relations = ()
+        self._link_index = None
         self._chart.show_graph((), (), "Select an actor to see their network")
         self._directory = self._figures = None
         self._shared = {}
@@ -344,15 +357,12 @@ class CardsController(QObject):
         self._show_chart(actor)
 
     def _show_chart(self, actor_id: int) -> None:
-        directory, figures = self._directory, self._figures
-        if directory is None or figures is None:
+        index = self._link_index
+        if index is None:
             return
-        relations, shared = self._relations, dict(self._shared)
-        activity = {int(a): int(n) for a, n in zip(figures.ids.tolist(),
-                                                   figures.events.tolist(), strict=True)}
 
         def task(ctx: TaskContext) -> tuple[list, list, str]:
-            return network(actor_id, directory, relations, shared, activity)
+            return network(actor_id, index)
 
         def done(result: tuple[list, list, str]) -> None:
             self._chart_pending = None

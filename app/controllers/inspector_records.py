@@ -166,6 +166,9 @@ def _text(value: object) -> str:
 
 
 HEADING_CHARS = 120
+INSPECTOR_ROWS = 25
+"""Rows of one kind (identifiers, relations) the inspector lists for an actor: a head of
+network with 5,000 relations froze the window for minutes as 5,000 rows of labels."""
 
 
 def _short(value: object) -> str:
@@ -346,14 +349,19 @@ def actor_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
     links: Links = []
     fields = [("Name", _text(v["display_name"])), ("Role", vocab_label(_text(v["role"]))),
               ("Notes", _text(v["notes"]))]
-    for i in r.related.get("identifiers", ()):
+    identifiers = r.related.get("identifiers", ())
+    relations = r.related.get("relations", ())
+    for i in identifiers[:INSPECTOR_ROWS]:
         third = " — a third party's" if i["third_party"] else ""
         fields.append((vocab_label(_text(i["kind"])).capitalize(),
                        f"{_text(i['value'])} ({vocab_label(_text(i['attribution']))}, "
                        f"confidence {_confidence(i['confidence'])}){third}"))
         links.append((f"Identifier: {_text(i['value'])}", "identifier",
                       int(i["identifier_id"])))  # type: ignore[call-overload]
-    for rel in r.related.get("relations", ()):
+    if len(identifiers) > INSPECTOR_ROWS:
+        fields.append(("Identifiers", f"… and {len(identifiers) - INSPECTOR_ROWS:,} more "
+                                      "(every one is on the actor's card)"))
+    for rel in relations[:INSPECTOR_ROWS]:
         other = rel["to_actor_id"] if rel["from_actor_id"] == r.id else rel["from_actor_id"]
         name = _text(rel["display_name"]) or "(missing from the case)"
         kind = vocab_label(_text(rel["kind"]))
@@ -363,6 +371,9 @@ def actor_record(r: Record, zone: str) -> tuple[InspectorRecord, Links]:
                                    f"\n{_text(rel['justification'])}".strip()))
         if isinstance(other, int):
             links.append((f"Associate: {name}", "actor", other))
+    if len(relations) > INSPECTOR_ROWS:
+        fields.append(("Relations", f"… and {len(relations) - INSPECTOR_ROWS:,} more "
+                                    "(see the actor's card and link chart)"))
     return _finish(f"Actor {r.id} — {_short(v['display_name'])}", fields, links, r)
 
 

@@ -37,8 +37,13 @@ class RecordLinks(QObject):
         self._events = events
         self._runner = runner
         self._known: dict[EntityRef, np.ndarray] = {}
-        session.sig_closed.connect(self._known.clear)
-        session.sig_opened.connect(lambda _overview: self._known.clear())
+        self._last: tuple[frozenset[EntityRef], np.ndarray] | None = None
+        session.sig_closed.connect(self._forget)
+        session.sig_opened.connect(lambda _overview: self._forget())
+
+    def _forget(self) -> None:
+        self._known.clear()
+        self._last = None
 
     def event_ids(self, ref: EntityRef) -> np.ndarray | None:
         """The events of ``ref`` if they are at hand now (memory or already read), else None."""
@@ -81,5 +86,10 @@ class RecordLinks(QObject):
         (job or LatestOnly(self._runner)).request(task, done, lambda _exc: on_done(_EMPTY))
 
     def _union(self, refs: frozenset[EntityRef]) -> np.ndarray:
+        """The sorted union, kept for the last refs: every view asks for the same one."""
+        if self._last is not None and self._last[0] == refs:
+            return self._last[1]
         parts = [p for p in (self.event_ids(r) for r in refs) if p is not None and len(p)]
-        return np.unique(np.concatenate(parts)) if parts else _EMPTY
+        union = np.unique(np.concatenate(parts)) if parts else _EMPTY
+        self._last = (refs, union)
+        return union

@@ -52,7 +52,7 @@ class ValueChecksController(QObject):
             finally:
                 con.close()
 
-        self._job.request(task, self._on_checked, self._on_failed)
+        self._job.request(task, self._on_checked, self._on_failed, background=True)
 
     def _on_checked(self, issues: tuple[ValueIssue, ...]) -> None:
         self.issues = issues
