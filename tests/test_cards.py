@@ -279,3 +279,21 @@ def test_selected_actor_lane_is_marked_when_lanes_are_by_actor(window, qtbot, ca
                     timeout=10_000)
     window.select(EntityRef("event", 1))
     assert window.timeline.lane_axis.marked() == frozenset()
+
+
+def test_shipment_counts_read_at_once_equal_the_per_actor_counts(case) -> None:
+    from storage.case.opener import open_case
+    from storage.reads.actors import read_actor_detail, read_shipment_counts
+
+    with open_case(case) as source:
+        con = source.connect()
+        try:
+            counts = read_shipment_counts(con)
+            for (actor,) in _sql(case, "SELECT id FROM actor"):
+                alone = read_actor_detail(con, actor)
+                known = read_actor_detail(con, actor, counts.get(actor, (0, 0)))
+                assert (alone.shipments_sent, alone.shipments_received) == (
+                    known.shipments_sent, known.shipments_received)
+        finally:
+            con.close()
+    assert counts == {2: (1, 0), 3: (0, 1)}

@@ -35,6 +35,7 @@ from storage.reads.actors import (
     read_directory,
     read_relations,
     read_shared_on_events,
+    read_shipment_counts,
     read_shipment_sender,
 )
 from widgets.cards import CardDetail, CardItem, CardSummary
@@ -181,6 +182,7 @@ class CardsController(QObject):
         self._chart_job: LatestOnly[tuple[list, list, str]] = LatestOnly(runner)
         self._relations: tuple[RelationEdge, ...] = ()
         self._link_index: LinkIndex | None = None
+        self._shipments: dict[int, tuple[int, int]] | None = None  # per actor, once read
         self._state = state
         self._session = session
         self._events = events
@@ -256,9 +258,11 @@ class CardsController(QObject):
             con = source.connect()
             try:
                 on_events = read_shared_on_events(con)
+                shipments = read_shipment_counts(con)
             finally:
                 con.close()
             shared = shared_identifiers(directory, on_events)
+            self._shipments = shipments  # a dict swap: read whole by the card tasks
             return (shared, summaries(directory, figures, zone, shared),
                     link_index(directory, relations, shared, _activity(figures)))
 
@@ -282,6 +286,7 @@ class CardsController(QObject):
             job.cancel()
         self._relations = ()
         self._link_index = None
+        self._shipments = None
         self._chart.show_graph((), (), "Select an actor to see their network")
         self._directory = self._figures = None
         self._shared = {}
@@ -384,11 +389,13 @@ class CardsController(QObject):
         if source is None or directory is None or figures is None or event_set is None:
             return
         zone, shared = self._events.display_zone, dict(self._shared)
+        counts = self._shipments
+        known = None if counts is None else counts.get(actor_id, (0, 0))
 
         def task(ctx: TaskContext) -> CardDetail | None:
             con = source.connect()
             try:
-                detail = read_actor_detail(con, actor_id)
+                detail = read_actor_detail(con, actor_id, known)
             finally:
                 con.close()
             if detail is None:

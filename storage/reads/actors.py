@@ -134,8 +134,14 @@ class ActorDetail:
     places: tuple[tuple[int, str, int], ...]  # (place id, name, events there), most first
 
 
-def read_actor_detail(con: Any, actor_id: int) -> ActorDetail | None:
-    """One actor's relations, shipments, turnover and places; None if the case has none."""
+def read_actor_detail(con: Any, actor_id: int,
+                      shipments: tuple[int, int] | None = None) -> ActorDetail | None:
+    """One actor's relations, shipments, turnover and places; None if the case has none.
+
+    ``shipments``: the actor's (sent, received) counts when already known from
+    :func:`read_shipment_counts`; else two scans of ``shipment`` (no index on the actor
+    columns: ~60 ms at 10⁷ events).
+    """
     cur = con.cursor()
     ident = int(actor_id)
     with long_values(con):
@@ -162,10 +168,13 @@ def read_actor_detail(con: Any, actor_id: int) -> ActorDetail | None:
                 _text(clipped(kind, k_len, 100)), outgoing,
                 float(conf) if isinstance(conf, int | float) else None,
                 _text(clipped(just, j_len, NAME_CHARS)) or None))
-        cur.execute("SELECT count(*) FROM shipment WHERE sender_actor_id = ?", (ident,))
-        sent = int(cur.fetchone()[0])
-        cur.execute("SELECT count(*) FROM shipment WHERE recipient_actor_id = ?", (ident,))
-        received = int(cur.fetchone()[0])
+        if shipments is not None:
+            sent, received = shipments
+        else:
+            cur.execute("SELECT count(*) FROM shipment WHERE sender_actor_id = ?", (ident,))
+            sent = int(cur.fetchone()[0])
+            cur.execute("SELECT count(*) FROM shipment WHERE recipient_actor_id = ?", (ident,))
+            received = int(cur.fetchone()[0])
         cur.execute("SELECT coalesce(currency, ''), sum(amount), count(*) FROM event "
                     "WHERE actor_id = ? AND kind = 'payment' AND typeof(amount) IN "
                     "('integer', 'real') GROUP BY 1 ORDER BY 2 DESC", (ident,))
@@ -234,3 +243,15 @@ def read_shipment_sender(con: Any, shipment_id: int) -> int | None:
     if row is None:
         return None
     return _int(row[0]) if _int(row[0]) is not None else _int(row[1])
+
+
+def read_shipment_counts(con: Any) -> dict[int, tuple[int, int]]:
+    """Shipments sent and received per actor, for every actor at once (two grouped scans)."""
+    cur = con.cursor()
+    out: dict[int, list[int]] = {}
+    for column, slot in (("sender_actor_id", 0), ("recipient_actor_id", 1)):
+        cur.execute(f"SELECT {column}, count(*) FROM shipment WHERE typeof({column}) = "
+                    f"'integer' GROUP BY {column}")  # names from this function only
+        for actor, n in cur.fetchall():
+            out.setdefault(int(actor), [0, 0])[slot] = int(n)
+    return {a: (v[0], v[1]) for a, v in out.items()}
