@@ -66,6 +66,10 @@ _Built = tuple[ActorDirectory, tuple["RelationEdge", ...], "ActorFigures", list[
                LinkIndex]
 
 
+_Shared = tuple[dict[int, tuple[int, ...]], list[CardSummary], LinkIndex,
+                dict[int, tuple[int, int]]]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class ActorFigures:
     """Per actor (in ``ids`` order): events, first and last placeable time, weekly counts."""
@@ -253,8 +257,7 @@ class CardsController(QObject):
 
         relations = self._relations
 
-        def task(ctx: TaskContext) -> tuple[dict[int, tuple[int, ...]], list[CardSummary],
-                                            LinkIndex]:
+        def task(ctx: TaskContext) -> _Shared:
             con = source.connect()
             try:
                 on_events = read_shared_on_events(con)
@@ -262,13 +265,11 @@ class CardsController(QObject):
             finally:
                 con.close()
             shared = shared_identifiers(directory, on_events)
-            self._shipments = shipments  # a dict swap: read whole by the card tasks
             return (shared, summaries(directory, figures, zone, shared),
-                    link_index(directory, relations, shared, _activity(figures)))
+                    link_index(directory, relations, shared, _activity(figures)), shipments)
 
-        def done(result: tuple[dict[int, tuple[int, ...]], list[CardSummary],
-                               LinkIndex]) -> None:
-            self._shared, cards, self._link_index = result
+        def done(result: _Shared) -> None:  # on the UI thread: a stale one never gets here
+            self._shared, cards, self._link_index, self._shipments = result
             self._gallery.set_cards(cards)
             self._on_state_selection_changed(self._state.selection)
 

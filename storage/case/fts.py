@@ -118,7 +118,7 @@ def fts_answers(cur: Any, probes: int = 5) -> bool:
     cur.execute("SELECT id, substr(title, 1, 200) FROM event WHERE typeof(id) = 'integer' "
                 f"AND typeof(title) = 'text' AND title <> '' ORDER BY id LIMIT {int(probes)}")
     for ident, title in cur.fetchall():
-        if not isinstance(title, str) or type(title) is not str:  # not UTF-8: skip the probe
+        if type(title) is not str:  # a FlaggedText (not UTF-8), a blob…: not a probe
             continue
         words = [w for w in query_words(title) if w.isalnum()][:2]
         query = fts_query(" ".join(words)) if words else None

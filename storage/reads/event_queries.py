@@ -168,10 +168,10 @@ def _shown(value: object, length: object, limit: int) -> str:
     """A clipped text value as a cell shows it: cut ones end with their full length."""
     if value is None:
         return ""
-    text = clipped(_clean(value), length, limit)
+    text = str(_clean(value))  # a cell needs the shown text only, not the flags
     if isinstance(length, int) and length > limit:
         return f"{text}… [{length:,} characters]"
-    return str(text) if not isinstance(text, str) else text
+    return text
 
 
 def format_amount(amount: object, currency: object) -> str:
