@@ -16,8 +16,10 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QLabel,
     QMenu,
+    QScrollArea,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -99,11 +101,23 @@ class ActorCardView(QWidget):
         self._tree.customContextMenuRequested.connect(self._on_tree_menu_requested)
         self._heading.customContextMenuRequested.connect(
             lambda pos: self._annotate_menu(self._heading, pos, None))
-        column = QVBoxLayout(self)
+        # One scrolling column: in a short dock the wrapped facts keep their full height
+        # (squeezed, their second lines were cut) and the tree scrolls with them.
+        body = QWidget()
+        column = QVBoxLayout(body)
         column.addWidget(self._heading)
         column.addWidget(self._warnings)
         column.addWidget(self._facts_host)
         column.addWidget(self._tree, 1)
+        self._tree.setMinimumHeight(220)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         self._shown: list[str] = []
         self._detail: CardDetail | None = None
         self.show_card(None)
