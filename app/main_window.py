@@ -178,8 +178,8 @@ class MainWindow(QMainWindow):
         self.filter_bar_controller = FilterBarController(self.filter_bar, self.state,
                                                          self.evidence, self.annotations)
         self.controllers = [
-            TimelineController(self.timeline, *shared),
-            TableController(self.table, *shared),
+            TimelineController(self.timeline, *shared, annotations=self.annotations),
+            TableController(self.table, *shared, annotations=self.annotations),
             InspectorController(self.inspector, *shared, annotations=self.annotations),
             self.filter_bar_controller,
         ]

@@ -148,3 +148,76 @@ def test_right_click_on_a_timeline_event_offers_to_tag_it(window, qtbot, tmp_pat
     empty = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(2, 2),
                               viewport.mapToGlobal(QPoint(2, 2)))
     assert not view._event_menu(empty)
+
+
+def test_tags_show_on_table_rows_and_timeline_tooltips(window, qtbot, tmp_path) -> None:
+    from widgets.event_table_model import COLUMN_KEYS
+
+    case = _case(tmp_path)
+    open_and_wait(window, qtbot, case)
+    notes = window.annotations
+    actor = min(_ids(case, "SELECT actor_id FROM event WHERE actor_id IS NOT NULL"))
+    theirs = _ids(case, f"SELECT id FROM event WHERE actor_id = {actor}")
+    mine = min(theirs)
+    assert notes.add_tag(EntityRef("event", mine), "<b>key</b>")
+    assert notes.add_note(EntityRef("event", mine), "seen twice")
+    assert notes.add_tag(EntityRef("actor", actor), "head")
+    model = window.table.model()
+    column = COLUMN_KEYS.index("tags")
+
+    def cell(event_id: int) -> str:
+        row = model.row_of(event_id)
+        assert row is not None
+        return model.data(model.index(row, column))
+
+    qtbot.waitUntil(lambda: cell(mine) != "", timeout=10_000)
+    assert cell(mine) == "<b>key</b> · 1 note | actor: head"  # literal, never markup
+    other = max(theirs)
+    assert cell(other) == "actor: head"
+    untagged = next(i for i in range(1, 41) if i not in theirs)
+    assert cell(untagged) == ""
+    # sorting by the tags column puts annotated rows first, the rest in time order
+    model.sort(column)
+    qtbot.waitUntil(lambda: model.id_at(0) == mine, timeout=10_000)
+    # the timeline's tooltip line carries them too
+    line = window.timeline.detail_provider(mine)
+    assert "Tags: <b>key</b> · 1 note" in line
+    assert "Actor's tags: head" in line
+
+
+def test_a_tag_on_an_identifier_or_shipment_filters_their_events(window, qtbot,
+                                                                  tmp_path) -> None:
+    case = _case(tmp_path)
+    open_and_wait(window, qtbot, case)
+    ident = min(_ids(case, "SELECT identifier_id FROM event WHERE identifier_id IS NOT NULL"))
+    ship = min(_ids(case, "SELECT shipment_id FROM event WHERE shipment_id IS NOT NULL"))
+    expected = _ids(case, f"SELECT id FROM event WHERE identifier_id = {ident} "
+                          f"OR shipment_id = {ship}")
+    assert window.annotations.add_tag(EntityRef("identifier", ident), "line")
+    assert window.annotations.add_tag(EntityRef("shipment", ship), "line")
+    window.state.set_filters(Filters(tags=frozenset({"line"})))
+    model = window.table.model()
+    qtbot.waitUntil(lambda: model.rowCount() == len(expected), timeout=10_000)
+    assert {model.id_at(r) for r in range(model.rowCount())} == expected
+
+
+def test_the_gallery_and_card_show_tags_on_actors_and_identifiers(window, qtbot,
+                                                                    tmp_path) -> None:
+    case = _case(tmp_path)
+    open_and_wait(window, qtbot, case)
+    actor, ident = next(iter(sorted(
+        (a, i) for a, i in _pairs(case, "SELECT actor_id, identifier_id FROM attribution"))))
+    assert window.annotations.add_tag(EntityRef("actor", actor), "<i>boss</i>")
+    assert window.annotations.add_tag(EntityRef("identifier", ident), "stolen line")
+    qtbot.waitUntil(lambda: window.gallery.mark_of(actor) == "<i>boss</i>", timeout=10_000)
+    window.select(EntityRef("actor", actor))
+    qtbot.waitUntil(lambda: "Your tags: stolen line" in window.card.text(), timeout=10_000)
+    assert "Your tags: <i>boss</i>" in window.card.text()
+
+
+def _pairs(case: Path, sql: str) -> list[tuple[int, int]]:
+    con = sqlite3.connect(case)
+    try:
+        return [(int(a), int(b)) for a, b in con.execute(sql)]
+    finally:
+        con.close()

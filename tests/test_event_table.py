@@ -328,9 +328,10 @@ def test_header_click_requests_sort_and_show_sort_is_silent(qtbot, view: EventTa
 
 
 def test_columns_have_stable_keys_apart_from_their_labels() -> None:
-    assert COLUMN_KEYS == ("time", "kind", "actor", "platform", "title", "amount", "exhibit")
+    assert COLUMN_KEYS == ("time", "kind", "actor", "platform", "title", "amount", "exhibit",
+                           "tags")
     assert [c.label for c in COLUMNS] == ["Time", "Kind", "Actor", "Platform", "Title",
-                                          "Amount", "Exhibit"]
+                                          "Amount", "Exhibit", "Tags"]
 
 
 FRENCH = {"Time": "Heure", "Title": "Titre", "Exhibit": "Scellé"}

@@ -59,6 +59,7 @@ _WIDTH_SAMPLES = {
     "platform": "a platform name",
     "title": "a title of about this length, cut with an ellipsis…",
     "amount": "12,345.00 EUR",
+    "exhibit": "an exhibit label",
 }
 
 

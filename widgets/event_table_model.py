@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -76,10 +76,11 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("title", QT_TRANSLATE_NOOP("EventTable", "Title")),
     ColumnSpec("amount", QT_TRANSLATE_NOOP("EventTable", "Amount")),
     ColumnSpec("exhibit", QT_TRANSLATE_NOOP("EventTable", "Exhibit")),
+    ColumnSpec("tags", QT_TRANSLATE_NOOP("EventTable", "Tags")),
 )
 #: The columns' keys in display order: ``COLUMN_KEYS.index("title")`` is the Title column.
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
-TIME, KIND, ACTOR, PLATFORM, TITLE, AMOUNT, EXHIBIT = range(len(COLUMNS))
+TIME, KIND, ACTOR, PLATFORM, TITLE, AMOUNT, EXHIBIT, TAGS = range(len(COLUMNS))
 _TEXT_COLUMNS = (TITLE, AMOUNT, EXHIBIT)  # positions in the fetch_text tuple, in this order
 
 #: Rows per ``fetch_text`` call, and pages kept (64 × 256 ≈ 16k rows of text in memory).
@@ -117,6 +118,8 @@ class EventTableData:
     int64 microseconds UTC (0 = not set); ``actor``/``platform`` use -1 for "none".
     ``fetch_text`` maps the ids of one page to ``{id: (title, amount, exhibit label)}``; it is
     called synchronously on the GUI thread, so it must stay around a millisecond per page.
+    ``marks``/``actor_marks``: the user's tags and notes as one line, for the annotated
+    events and actors only (hundreds, not millions).
     """
 
     ids: np.ndarray
@@ -129,6 +132,8 @@ class EventTableData:
     platform_names: Mapping[int, str]
     fetch_text: Callable[[np.ndarray], Mapping[int, tuple[str, ...]]]
     time_zone: str
+    marks: Mapping[int, str] = field(default_factory=dict)
+    actor_marks: Mapping[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(self.ids)
@@ -315,6 +320,8 @@ class EventTableModel(QAbstractTableModel):
             return self._name(ACTOR, int(d.actor[row]))
         if column == PLATFORM:
             return self._name(PLATFORM, int(d.platform[row]))
+        if column == TAGS:
+            return cell_text(self._marks(row))
         page = self._page(row // PAGE_ROWS)
         offset = row % PAGE_ROWS
         key = offset * len(COLUMNS) + column
@@ -334,8 +341,20 @@ class EventTableModel(QAbstractTableModel):
             if ref < 0:
                 return ""
             return tooltip_text(f"{self._original(column, ref)}\n#{ref}")
+        if column == TAGS:
+            return tooltip_text(self._marks(row))
         page = self._page(row // PAGE_ROWS)
         return tooltip_text(page.raw[row % PAGE_ROWS][_TEXT_COLUMNS.index(column)])
+
+    def _marks(self, row: int) -> str:
+        """The event's own tags and notes, then its actor's (labelled, they are not the same)."""
+        d = self._data
+        own = d.marks.get(int(d.ids[row]), "")
+        actor = int(d.actor[row])
+        theirs = d.actor_marks.get(actor, "") if actor >= 0 else ""
+        if theirs:
+            theirs = f"actor: {theirs}"
+        return " | ".join(p for p in (own, theirs) if p)
 
     def _original(self, column: int, key: int) -> str:
         d = self._data

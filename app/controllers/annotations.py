@@ -34,17 +34,26 @@ class Annotations(QObject):
 
     sig_changed = Signal(object)  # the EntityRef whose tags or notes changed
     sig_failed = Signal(str)  # one line: the notes store could not be used
+    sig_marks_changed = Signal()  # any tag or note changed, or they became available
 
     def __init__(self, session: CaseSession, store: NotesStore | None = None) -> None:
         super().__init__(session)
         self._session = session
         self._store = store
         self._broken: str | None = None
+        self._marks: dict[str, dict[int, str]] = {}  # kind -> {id: mark text}, per case
+        session.sig_opened.connect(lambda _overview: self._marks.clear())
+        session.sig_closed.connect(self._marks.clear)
+        session.sig_hash_done.connect(self._on_session_hash_done)
 
     @property
     def available(self) -> bool:
         """Whether tags and notes can be read and written now (the case's hash is known)."""
         return self._session.case_sha256 is not None and self._open() is not None
+
+    def _on_session_hash_done(self, _hashes: object) -> None:
+        self._marks.clear()
+        self.sig_marks_changed.emit()
 
     def why_not(self) -> str:
         """Why :attr:`available` is False, in one line."""
@@ -85,6 +94,25 @@ class Annotations(QObject):
         except NotesError as exc:
             self.sig_failed.emit(str(exc))
             return []
+
+    def marks(self, kind: str) -> dict[int, str]:
+        """``{id: "tag, tag · 2 notes"}`` for every annotated record of ``kind`` (cached).
+
+        List views show these on their rows; the cache is dropped when anything changes.
+        """
+        cached = self._marks.get(kind)
+        if cached is not None:
+            return cached
+        case = self._case()
+        if case is None or self._store is None:
+            return {}
+        try:
+            found = self._store.annotated(case, kind)
+        except (NotesError, ValueError) as exc:
+            self.sig_failed.emit(str(exc))
+            return {}
+        marks = self._marks[kind] = {i: mark_text(t, n) for i, (t, n) in found.items()}
+        return marks
 
     def all_tags(self) -> list[str]:
         """Every tag used in this case, sorted (for the filter bar)."""
@@ -133,5 +161,15 @@ class Annotations(QObject):
         except (NotesError, ValueError) as exc:
             self.sig_failed.emit(str(exc))
             return False
+        self._marks.clear()
         self.sig_changed.emit(ref)
+        self.sig_marks_changed.emit()
         return True
+
+
+def mark_text(tags: tuple[str, ...] | list[str], notes: int) -> str:
+    """One line for a row: the tags, then how many notes (the notes themselves are long)."""
+    parts = [", ".join(tags)] if tags else []
+    if notes:
+        parts.append(f"{notes} note" + ("s" if notes > 1 else ""))
+    return " · ".join(parts)

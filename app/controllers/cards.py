@@ -180,6 +180,7 @@ class CardsController(QObject):
         self._annotations = annotations
         if annotations is not None:
             annotations.sig_changed.connect(self._on_annotations_changed)
+            annotations.sig_marks_changed.connect(self._show_marks)
         self._gallery = gallery
         self._card = card
         self._chart = chart
@@ -243,6 +244,7 @@ class CardsController(QObject):
         self._directory, self._relations, self._figures, cards, self._link_index = result
         self._shared = shared_identifiers(self._directory, {})
         self._gallery.set_cards(cards)
+        self._show_marks()
         self.ready = True
         self.sig_cards_shown.emit()
         self._on_state_selection_changed(self._state.selection)
@@ -298,8 +300,17 @@ class CardsController(QObject):
 
     def _on_annotations_changed(self, ref: EntityRef) -> None:
         shown = self._card.shown_actor()
-        if shown is not None and ref == EntityRef("actor", shown):
+        if shown is None or self._directory is None:
+            return
+        if ref == EntityRef("actor", shown) or (ref.kind == "identifier" and any(
+                x.identifier_id == ref.id for x in self._directory.links_of(shown))):
             self._show_card(shown)
+
+    def _show_marks(self) -> None:
+        self._gallery.set_marks(self._marks("actor"))
+
+    def _marks(self, kind: str) -> dict[int, str]:
+        return {} if self._annotations is None else self._annotations.marks(kind)
 
     # -- view intent → state ------------------------------------------------------------------
     def _on_gallery_actor_requested(self, actor_id: int) -> None:
@@ -390,6 +401,7 @@ class CardsController(QObject):
         if source is None or directory is None or figures is None or event_set is None:
             return
         zone, shared = self._events.display_zone, dict(self._shared)
+        marks = self._marks("identifier")
         counts = self._shipments
         known = None if counts is None else counts.get(actor_id, (0, 0))
 
@@ -401,7 +413,8 @@ class CardsController(QObject):
                 con.close()
             if detail is None:
                 return None
-            return full_card(actor_id, detail, directory, figures, event_set, shared, zone)
+            return full_card(actor_id, detail, directory, figures, event_set, shared, zone,
+                             marks)
 
         def done(card: CardDetail | None) -> None:
             self._pending = None
@@ -432,8 +445,11 @@ def _short(text: str, limit: int = 32) -> str:
 
 def full_card(actor_id: int, detail: ActorDetail, directory: ActorDirectory,
               figures: ActorFigures, events: EventSet, shared: dict[int, tuple[int, ...]],
-              zone: str) -> CardDetail:
-    """Format one actor's full card (on a worker: pure Python and numpy)."""
+              zone: str, marks: dict[int, str] | None = None) -> CardDetail:
+    """Format one actor's full card (on a worker: pure Python and numpy).
+
+    ``marks``: the user's tags and notes on identifiers, shown under each one.
+    """
     row = next((a for a in directory.actors if a.id == actor_id), None)
     name = row.name if row is not None else f"#{actor_id}"
     names = {a.id: a.name for a in directory.actors}
@@ -478,6 +494,8 @@ def full_card(actor_id: int, detail: ActorDetail, directory: ActorDirectory,
             text = f"{link.value}" + (f" ({platform})" if platform else "")
             text += f" — {vocab_label(link.attribution)}, {conf}"
             children = []
+            if mark := (marks or {}).get(link.identifier_id):
+                children.append(CardItem(f"Your tags: {mark}"))
             if link.justification:
                 children.append(CardItem(f"Why: {link.justification}"))
             if link.exhibit_id is not None:

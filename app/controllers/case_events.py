@@ -17,14 +17,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from app.controllers.event_set import EventSet, timeline_from_kind_times
+from app.controllers.event_set import IN_MEMORY_KINDS, EventSet, timeline_from_kind_times
 from app.failures import exit_code, log_failure, one_line
 from app.memory import release_free_memory
 from app.workers import Beside, LatestOnly
 from storage.case.fts import fts_answers
 from storage.case.search_terms import SearchTerms
 from storage.reads import column_cache
-from storage.reads.event_queries import read_names, record_exists, search_events
+from storage.reads.event_queries import (
+    events_citing,
+    read_names,
+    record_exists,
+    search_events,
+)
 from storage.reads.events import read_event_columns, read_kind_times
 from widgets.timeline.binning import LaneIndex
 
@@ -280,24 +285,30 @@ class CaseEvents(QObject):
         lane_mode = self.lane_mode
         text = filters.text.strip()
         cached_text = self._text_hits.get(text) if text else None
-        tagged = (events.tagged_event_ids(self._tagged(filters.tags))
-                  if filters.tags and self._tagged is not None else None)
+        tag_refs = (self._tagged(filters.tags) if filters.tags and self._tagged is not None
+                    else None)
+        tagged = None if tag_refs is None else events.tagged_event_ids(tag_refs)
+        to_read = [r for r in tag_refs or () if r[0] not in IN_MEMORY_KINDS]
         has_fts = source.has_fts
         summary, fts_state = self._search_terms, self._fts_state
         self.sig_pending.emit(bool(text) and cached_text is None)
 
         def task(ctx: TaskContext) -> tuple[EventViews, str, TextHits | None]:
-            hits = cached_text
-            if text and hits is None:
+            hits, tagged_ids = cached_text, tagged
+            if (text and hits is None) or to_read:
                 con = source.connect()
                 try:
-                    hits = _search(con, text, has_fts, summary, fts_state)
+                    if text and hits is None:
+                        hits = _search(con, text, has_fts, summary, fts_state)
+                    if to_read and tagged_ids is not None:
+                        tagged_ids = np.union1d(tagged_ids, events_citing(con, to_read))
                 finally:
                     con.close()
-            rows = events.filter_rows(filters, hits, tagged=tagged)
+            rows = events.filter_rows(filters, hits, tagged=tagged_ids)
             data = events.timeline_data(rows, lane_mode)
             index = LaneIndex(data)
-            table_rows = events.filter_rows(filters, hits, window, tagged) if window else rows
+            table_rows = (events.filter_rows(filters, hits, window, tagged_ids) if window
+                          else rows)
             passing = None
             if filters.active:
                 passing = np.zeros(len(events), dtype=bool)

@@ -34,6 +34,10 @@ NO_ACTOR = "(no actor)"
 NO_PLATFORM = "(no platform)"
 
 
+IN_MEMORY_KINDS = frozenset({"event", "actor", "platform"})
+"""Kinds whose events :meth:`EventSet.ids_for` answers from the columns in memory."""
+
+
 @dataclass(frozen=True, eq=False)
 class EventSet:
     """All events of the open case, sorted by time, with names for actors and platforms."""
@@ -226,10 +230,10 @@ class EventSet:
         return None
 
     def tagged_event_ids(self, refs: list[tuple[str, int]]) -> np.ndarray:
-        """Event ids standing for tagged records: events, and those of actors and platforms.
+        """Event ids standing for tagged records answered from memory (:data:`IN_MEMORY_KINDS`).
 
-        Tags on other kinds (an identifier, a shipment) do not filter events yet: their
-        events need a read of the case (the map and the cards' follow-ups will add them).
+        Tags on the other kinds (an identifier, a shipment, a place, an exhibit) need a read
+        of the case: ``CaseEvents`` adds them on its worker (``events_citing``).
         """
         parts = [ids for kind, ident in refs if (ids := self.ids_for(kind, ident)) is not None]
         return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)

@@ -20,6 +20,7 @@ from storage.reads.event_queries import ids_ordered_by, read_text_page
 from widgets.event_table import EventTableData
 
 if TYPE_CHECKING:
+    from app.controllers.annotations import Annotations
     from app.controllers.case_events import CaseEvents, EventViews
     from app.controllers.event_set import EventSet
     from app.controllers.record_links import RecordLinks
@@ -37,9 +38,13 @@ class TableController(QObject):
     """Connects one ``EventTableView`` to ``AppState``, ``CaseEvents`` and ``RecordLinks``."""
 
     def __init__(self, view: EventTableView, state: AppState, session: CaseSession,
-                 events: CaseEvents, links: RecordLinks, runner: Runner) -> None:
+                 events: CaseEvents, links: RecordLinks, runner: Runner,
+                 annotations: Annotations | None = None) -> None:
         super().__init__(view)
         self._view = view
+        self._annotations = annotations
+        if annotations is not None:
+            annotations.sig_marks_changed.connect(self._apply)
         self._state = state
         self._session = session
         self._events = events
@@ -105,6 +110,9 @@ class TableController(QObject):
             return
         column, ascending = self._sort
         rows = self._rows
+        if column == "tags":
+            self._show_rows(events, _by_marks(events, rows, self._marks("event"), ascending))
+            return
         if column in IN_MEMORY_SORT:
             self._show_rows(events, events.sort_rows(rows, column, ascending))
             return
@@ -144,10 +152,15 @@ class TableController(QObject):
                 platform_names=events.platform_names,
                 fetch_text=self._fetch_text,
                 time_zone=self._events.display_zone,
+                marks=self._marks("event"),
+                actor_marks=self._marks("actor"),
             )
         )
         self._view.show_sort(*self._sort)
         self._on_state_selection_changed(self._state.selection)
+
+    def _marks(self, kind: str) -> dict[int, str]:
+        return {} if self._annotations is None else self._annotations.marks(kind)
 
     def _fetch_text(self, ids: np.ndarray) -> dict[int, tuple[str, str, str]]:
         if self._ui_con is None:
@@ -181,6 +194,27 @@ class TableController(QObject):
             return
         ts = self._view.model().table_data().ts
         self._view.show_row_at_top(int(np.searchsorted(ts, window.start, side="left")))
+
+
+def _by_marks(events: EventSet, rows: np.ndarray, marks: dict[int, str],
+              ascending: bool) -> np.ndarray:
+    """Annotated events first, by their tags; the rest after them in time order."""
+    if not marks:
+        return rows
+    labels = sorted(set(marks.values()), key=lambda t: (t.casefold(), t))
+    rank_of = {t: i for i, t in enumerate(labels)}
+    ids = np.fromiter(marks, dtype=np.int64, count=len(marks))
+    ranks = np.fromiter((rank_of[marks[i]] for i in marks), dtype=np.int64, count=len(marks))
+    order = np.argsort(ids)
+    ids, ranks = ids[order], ranks[order]
+    row_ids = events.columns.id[rows]
+    pos = np.minimum(np.searchsorted(ids, row_ids), len(ids) - 1)
+    key = np.where(ids[pos] == row_ids, ranks[pos], len(labels))
+    ordered = rows[np.argsort(key, kind="stable")]
+    if ascending:
+        return ordered
+    tagged = int(np.count_nonzero(key < len(labels)))
+    return np.concatenate([ordered[:tagged][::-1], ordered[tagged:]])
 
 
 def _restrict(events: EventSet, sorted_ids: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QObject
 
 from app.state import EntityRef, TimeWindow
@@ -17,6 +18,7 @@ from storage.reads.event_queries import read_event_detail
 
 if TYPE_CHECKING:
 
+    from app.controllers.annotations import Annotations
     from app.controllers.case_events import CaseEvents, EventViews
     from app.controllers.record_links import RecordLinks
     from app.session import CaseSession
@@ -33,9 +35,11 @@ class TimelineController(QObject):
     """Connects one ``TimelineView`` to ``AppState``, ``CaseEvents`` and ``RecordLinks``."""
 
     def __init__(self, view: TimelineView, state: AppState, session: CaseSession,
-                 events: CaseEvents, links: RecordLinks, runner: Runner) -> None:
+                 events: CaseEvents, links: RecordLinks, runner: Runner,
+                 annotations: Annotations | None = None) -> None:
         super().__init__(view)
         self._view = view
+        self._annotations = annotations
         self._state = state
         self._session = session
         self._events = events
@@ -60,6 +64,8 @@ class TimelineController(QObject):
         ev.sig_views_changed.connect(self._on_events_views_changed)
         ev.sig_loaded.connect(self._on_events_loaded)
         ev.sig_reset.connect(self._on_events_reset)
+        if annotations is not None:
+            annotations.sig_marks_changed.connect(self._hover.clear)
 
     # -- case and events → view -------------------------------------------------------------
     def _on_session_opened(self, overview: CaseOverview) -> None:
@@ -93,9 +99,12 @@ class TimelineController(QObject):
 
     # -- the tooltip's one-liner, read on a worker ------------------------------------------
     def _hover_line(self, event_id: int) -> str:
-        """The event's title and actor if read already; else start reading it, say "…"."""
+        """The event's title and actor if read already; else start reading it, say "…".
+
+        The user's tags and notes on the event and on its actor follow on lines of their own.
+        """
         if event_id in self._hover:
-            return self._hover[event_id]
+            return self._hover[event_id] + self._marks_of(event_id)
         source = self._session.source
         if source is None:
             return ""
@@ -119,7 +128,23 @@ class TimelineController(QObject):
             self._view.refresh_tooltip(ident)
 
         self._hover_job.request(task, done, lambda _exc: None)
-        return "…"
+        return "…" + self._marks_of(event_id)
+
+    def _marks_of(self, event_id: int) -> str:
+        if self._annotations is None:
+            return ""
+        lines = []
+        own = self._annotations.marks("event").get(event_id)
+        if own:
+            lines.append(f"Tags: {own}")
+        events = self._events.events
+        if events is not None:
+            rows = events.rows_in_order(np.asarray([event_id], dtype=np.int64))
+            actor = int(events.columns.actor[rows[0]]) if len(rows) else -1
+            theirs = self._annotations.marks("actor").get(actor) if actor >= 0 else None
+            if theirs:
+                lines.append(f"Actor's tags: {theirs}")
+        return "".join(f"\n{line}" for line in lines)
 
     # -- view intent → state ----------------------------------------------------------------
     def _on_view_range_requested(self, window: tuple[int, int]) -> None:

@@ -282,6 +282,28 @@ class NotesStore:
             ).fetchall()
         return [(str(kind), int(rid)) for kind, rid in rows]
 
+    def annotated(self, case_sha256: str, ref_kind: str) -> dict[int, tuple[tuple[str, ...], int]]:
+        """Every record of one kind carrying tags or notes: ``{id: (tags, notes)}``.
+
+        What a list view (the event table, the timeline's tooltips) needs to mark its rows
+        without one lookup per painted row: users annotate hundreds of records, not millions.
+        """
+        case = _check_case(case_sha256)
+        if ref_kind not in REF_KINDS:
+            raise ValueError(f"unknown ref_kind {ref_kind!r}")
+        out: dict[int, tuple[list[str], int]] = {}
+        with self._transaction("read the tags", write=False) as con:
+            for rid, tag in con.execute(
+                "SELECT ref_id, tag FROM tag WHERE case_sha256 = ? AND ref_kind = ?"
+                " ORDER BY ref_id, tag COLLATE NOCASE, tag", (case, ref_kind)):
+                out.setdefault(int(rid), ([], 0))[0].append(str(tag))
+            for rid, n in con.execute(
+                "SELECT ref_id, count(*) FROM note WHERE case_sha256 = ? AND ref_kind = ?"
+                " GROUP BY ref_id", (case, ref_kind)):
+                tags = out.get(int(rid), ([], 0))[0]
+                out[int(rid)] = (tags, int(n))
+        return {rid: (tuple(tags), n) for rid, (tags, n) in out.items()}
+
     # ---------------------------------------------------------------------------- bookmarks
 
     def add_bookmark(

@@ -291,3 +291,25 @@ def linked_event_ids(con: Any, kind: str, ident: int) -> np.ndarray:
     ids = np.fromiter((r[0] for r in cur.fetchall()), dtype=np.int64)
     ids.sort()
     return ids
+
+
+def events_citing(con: Any, refs: list[tuple[str, int]]) -> np.ndarray:
+    """Sorted ids of the events citing any of ``refs`` (kind, id): one query per kind.
+
+    What a tag filter on identifiers, places, shipments or exhibits keeps. Kinds without a
+    column on ``event`` are ignored.
+    """
+    by_kind: dict[str, list[int]] = {}
+    for kind, ident in refs:
+        if kind in _LINK_COLUMN:
+            by_kind.setdefault(kind, []).append(int(ident))
+    parts = [np.asarray([i for k, i in refs if k == "event"], dtype=np.int64)]
+    cur = con.cursor()
+    for kind, idents in sorted(by_kind.items()):
+        for start in range(0, len(idents), 500):  # SQLite's bound-parameter limit
+            chunk = idents[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            cur.execute(f"SELECT id FROM event WHERE {_LINK_COLUMN[kind]} IN ({marks})", chunk)
+            parts.append(np.fromiter((r[0] for r in cur.fetchall() if isinstance(r[0], int)),
+                                     dtype=np.int64))
+    return np.unique(np.concatenate(parts))

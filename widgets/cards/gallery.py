@@ -40,7 +40,7 @@ from widgets.plain_text import plain_label, set_plain, tooltip_text, visible
 from widgets.timefmt import format_instant
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     import numpy as np
 
@@ -92,10 +92,19 @@ class _GalleryModel(QAbstractListModel):
         self._rows: dict[int, int] = {}
         self._sort = "activity"
         self._query = ""
+        self._marks: Mapping[int, str] = {}
 
     def set_cards(self, cards: Sequence[CardSummary]) -> None:
         self._all = list(cards)
         self._refilter()
+
+    def set_marks(self, marks: Mapping[int, str]) -> None:
+        self._marks = marks
+        if self._shown:
+            self.dataChanged.emit(self.index(0), self.index(len(self._shown) - 1))
+
+    def mark(self, actor_id: int) -> str:
+        return self._marks.get(actor_id, "")
 
     def set_sort(self, key: str) -> None:
         self._sort = key
@@ -147,6 +156,8 @@ class _GalleryModel(QAbstractListModel):
                 lines.append(f"last seen {card.last_seen}")
             lines += [f"platform: {name}" for name, _ in card.badges]
             lines += list(card.flags)
+            if mark := self.mark(card.actor_id):
+                lines.append(f"Your tags: {mark}")
             return tooltip_text("\n".join(lines))
         if role == _ACTOR_ROLE:
             return card.actor_id
@@ -213,6 +224,15 @@ class _CardDelegate(QStyledItemDelegate):
         for _platform, path in card.badges[:8]:
             self._badge(path).render(painter, QRectF(bx, y + 2 * line + 2, 14, 14))
             bx += 17
+        mark = self._model.mark(card.actor_id)
+        if mark:  # the user's own words first: they are why the user came back to this card
+            room = max(w - (bx - x) - 4, 0)
+            shown = metrics.elidedText("🏷 " + visible(mark, limit=300),
+                                       Qt.TextElideMode.ElideRight, room)
+            painter.setPen(text)
+            painter.drawText(int(bx + 4), y + 2 * line, room, line, Qt.AlignmentFlag.AlignLeft,
+                             shown)
+            bx += metrics.horizontalAdvance(shown) + 8
         if card.flags:
             painter.setPen(QColor("#b35900") if not selected else text)
             painter.drawText(int(bx + 4), y + 2 * line, max(w - (bx - x) - 4, 0), line,
@@ -298,6 +318,14 @@ class ActorGallery(QWidget):
         self._model.set_cards(cards)
         self._show_count()
         self.show_current(self._current)
+
+    def set_marks(self, marks: Mapping[int, str]) -> None:
+        """The user's tags and notes per actor id, one line each (shown on their cards)."""
+        self._model.set_marks(marks)
+
+    def mark_of(self, actor_id: int) -> str:
+        """What :meth:`set_marks` gave for ``actor_id`` ("" when none)."""
+        return self._model.mark(actor_id)
 
     def show_current(self, actor_id: int | None) -> None:
         """Mark and scroll to the card of ``actor_id`` (None: mark none)."""
