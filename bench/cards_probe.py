@@ -44,6 +44,9 @@ SELECTION_HANDLERS = (("app.controllers.timeline", "TimelineController",
                        "_on_state_selection_changed"))
 
 
+BUILD_STEPS = ("read_directory", "read_relations", "actor_figures", "gallery_columns",
+               "link_index", "read_actor_aggregates")
+
 def say(text: str) -> None:
     print(f"  {text}", file=sys.stderr, flush=True)
 
@@ -87,8 +90,7 @@ class Phases:
         import widgets.cards.link_chart as link_chart
         from app.workers import LatestOnly
 
-        for name in ("read_directory", "read_relations", "actor_figures", "summaries",
-                     "read_shared_on_events"):
+        for name in BUILD_STEPS:
             self.wrap(cards, name)
         self.wrap(cards, "read_actor_detail", 1)
         self.wrap(cards, "full_card", 0)
@@ -146,8 +148,7 @@ class Phases:
     def build_ms(self) -> dict[str, list[float]]:
         with self._lock:
             return {name: [round(d * 1e3, 1) for _k, _t, d in self.calls[name]]
-                    for name in ("read_directory", "read_relations", "actor_figures",
-                                 "summaries", "read_shared_on_events")}
+                    for name in BUILD_STEPS}
 
 
 def _arrivals(signal: Any) -> dict[int, float]:
@@ -196,16 +197,16 @@ def open_window(case: Path, timeout_s: float, *, cards: bool
     marks = Marks()
     fills: list[tuple[float, float, int]] = []  # (start, seconds, cards) of non-empty fills
     gallery = window.gallery
-    fill = gallery.set_cards
+    fill = gallery.set_columns
 
-    def timed_fill(cards_: Any) -> None:
+    def timed_fill(columns: Any) -> None:
         t = time.perf_counter()
-        fill(cards_)
-        if len(cards_):
-            fills.append((t, time.perf_counter() - t, len(cards_)))
+        fill(columns)
+        if len(columns):
+            fills.append((t, time.perf_counter() - t, len(columns)))
             marks.hit("gallery_filled" if len(fills) == 1 else "gallery_refilled")
 
-    gallery.set_cards = timed_fill  # the controller calls it through the instance
+    gallery.set_columns = timed_fill  # the controller calls it through the instance
     painted = _FirstPaint(gallery.list_view().viewport(), marks)
     window.evidence.sig_events_loaded.connect(lambda _e: marks.hit("events_loaded"))
     window.evidence.sig_loaded.connect(lambda: marks.hit("loaded"))
@@ -544,6 +545,7 @@ def run_nocards(case: Path, timeout_s: float) -> None:
         return None
 
     cards.CardsController._on_events_loaded = skip  # type: ignore[method-assign]
+    cards.CardsController._on_session_opened = skip  # type: ignore[method-assign]
     window, runner, marks, _fills = open_window(case, timeout_s, cards=False)
     result = {"events": _events(window), "failed": marks.failed or None,
               "cards_built": window.cards.ready, "memory": marks.mem,

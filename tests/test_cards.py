@@ -194,7 +194,7 @@ def test_link_chart_is_the_same_picture_every_run(window, qtbot, case) -> None:
                         strict=True))
     a = network(1, link_index(cards._directory, cards._relations, cards._shared, activity))
     b = network(1, link_index(cards._directory, cards._relations, dict(cards._shared),
-                              dict(activity)))
+                              cards._figures))
     assert [(n.actor_id, n.x, n.y) for n in a[0]] == [(n.actor_id, n.x, n.y) for n in b[0]]
     assert [(e.a, e.b, e.label) for e in a[1]] == [(e.a, e.b, e.label) for e in b[1]]
 
@@ -281,19 +281,31 @@ def test_selected_actor_lane_is_marked_when_lanes_are_by_actor(window, qtbot, ca
     assert window.timeline.lane_axis.marked() == frozenset()
 
 
-def test_shipment_counts_read_at_once_equal_the_per_actor_counts(case) -> None:
+def test_case_aggregates_equal_the_per_actor_reads(case) -> None:
+    """What the background scan gives every card equals what one card reads alone."""
     from storage.case.opener import open_case
-    from storage.reads.actors import read_actor_detail, read_shipment_counts
+    from storage.reads.actors import (
+        read_actor_aggregates,
+        read_actor_detail,
+        read_shipment_counts,
+    )
 
     with open_case(case) as source:
         con = source.connect()
         try:
             counts = read_shipment_counts(con)
+            aggregates = read_actor_aggregates(con)
             for (actor,) in _sql(case, "SELECT id FROM actor"):
                 alone = read_actor_detail(con, actor)
-                known = read_actor_detail(con, actor, counts.get(actor, (0, 0)))
-                assert (alone.shipments_sent, alone.shipments_received) == (
-                    known.shipments_sent, known.shipments_received)
+                known = read_actor_detail(con, actor, aggregates)
+                assert alone == known
+                assert aggregates.shipments_of(actor) == counts.get(actor, (0, 0))
         finally:
             con.close()
     assert counts == {2: (1, 0), 3: (0, 1)}
+    shared = {}
+    for ident, actor in _sql(case, "SELECT DISTINCT identifier_id, actor_id FROM event WHERE "
+                             "identifier_id IS NOT NULL AND actor_id IS NOT NULL"):
+        shared.setdefault(ident, set()).add(actor)
+    assert aggregates.shared_on_events == {i: tuple(sorted(a)) for i, a in shared.items()
+                                           if len(a) > 1}

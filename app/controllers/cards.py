@@ -1,10 +1,11 @@
 """Seller cards: the gallery of actors and the full card, linked to every view.
 
-Figures come from the event columns already in memory (counts, first and last seen, weeks)
-and from two small reads (every actor with their identifiers; then, per card, relations,
-shipments, turnover, places), all on workers. An identifier attributed to several actors, or
-found on events of several actors, is flagged on each of their cards; one registered to a
-third party (the pensioners' line) is flagged as such.
+The directory (actors, identifiers, relations) is read when the case opens, beside the
+events; figures come from the event columns in memory (counts, first and last seen, weeks,
+kinds); what needs a scan of the events (places, turnover, identifiers seen on several
+actors' events) is read once on the background thread after the gallery is shown. An
+identifier attributed to several actors, or found on events of several actors, is flagged
+on each of their cards; one registered to a third party (the pensioners' line) is flagged.
 
 Choosing a card selects the actor in the state hub, so the timeline and the table mark
 their events; selecting an event, an identifier or an actor anywhere brings their card
@@ -29,17 +30,24 @@ from app.workers import LatestOnly
 from resources import badge_path
 from storage.case.time_rules import plausible
 from storage.reads.actors import (
+    ActorAggregates,
     ActorDirectory,
     IdentifierLink,
+    RelationTable,
+    read_actor_aggregates,
     read_actor_detail,
     read_directory,
     read_relations,
-    read_shared_on_events,
-    read_shipment_counts,
     read_shipment_sender,
 )
-from widgets.cards import CardDetail, CardItem, CardSummary
-from widgets.cards.gallery import search_key
+from widgets.cards import CardDetail, CardItem
+from widgets.cards.gallery import (
+    SHARED_FLAG,
+    THIRD_PARTY_FLAG,
+    GalleryColumns,
+    ranks,
+    search_key,
+)
 from widgets.labels import vocab_label
 from widgets.timefmt import format_instant
 
@@ -50,7 +58,8 @@ if TYPE_CHECKING:
     from app.session import CaseSession
     from app.state import AppState
     from app.workers import Runner, TaskContext
-    from storage.reads.actors import ActorDetail, RelationEdge
+    from storage.reads.actors import ActorDetail
+    from storage.reads.overview import CaseOverview
     from widgets.cards import ActorCardView, ActorGallery
     from widgets.cards.link_chart import LinkChartView
 
@@ -60,29 +69,47 @@ WEEK_US = 7 * 86_400_000_000
 COUNTED_KINDS = (("ad_posted", "Ads"), ("test_purchase", "Test purchases"),
                  ("message", "Messages"), ("payment", "Payments"),
                  ("parcel_posted", "Parcels posted"), ("delivery", "Deliveries"))
-
-
-_Built = tuple[ActorDirectory, tuple["RelationEdge", ...], "ActorFigures", list[CardSummary],
-               LinkIndex]
-
-
-_Shared = tuple[dict[int, tuple[int, ...]], list[CardSummary], LinkIndex,
-                dict[int, tuple[int, int]]]
+GROUP_ITEMS = 100
+"""Items a group of the full card lists (a network head has thousands of associates: the
+link chart and the inspector show the rest)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ActorFigures:
-    """Per actor (in ``ids`` order): events, first and last placeable time, weekly counts."""
+    """Per actor (in ``ids`` order): events, first and last time, weeks, counted kinds.
+
+    ``kinds`` counts each of :data:`COUNTED_KINDS` per actor.
+    """
 
     ids: np.ndarray  # sorted actor ids
     events: np.ndarray
     first: np.ndarray  # -1: never
     last: np.ndarray
-    weeks: np.ndarray  # (actors, WEEKS), the case's last WEEKS weeks
+    weeks: np.ndarray  # (actors, WEEKS) uint16, the case's last WEEKS weeks
+    kinds: np.ndarray  # (actors, len(COUNTED_KINDS)); -1: the case has no such kind
 
     def index(self, actor_id: int) -> int | None:
         i = int(np.searchsorted(self.ids, actor_id))
         return i if i < len(self.ids) and int(self.ids[i]) == actor_id else None
+
+    def get(self, actor_id: int, default: int = 0, /) -> int:
+        """Events of ``actor_id`` (how the link chart ranks who to keep)."""
+        i = self.index(actor_id)
+        return default if i is None else int(self.events[i])
+
+
+def _positions(ids: np.ndarray, actor: np.ndarray) -> np.ndarray:
+    """Each event's actor as a position in ``ids`` (-1: none or unknown)."""
+    n = len(ids)
+    if not n:
+        return np.full(len(actor), -1, dtype=np.int64)
+    top = int(ids[-1])
+    if int(ids[0]) >= 0 and top <= 4 * n + 1024:  # ids are dense: a lookup table
+        table = np.full(top + 2, -1, dtype=np.int64)
+        table[ids] = np.arange(n)
+        return table[np.clip(actor, -1, top + 1)]
+    pos = np.minimum(np.searchsorted(ids, actor), n - 1)
+    return np.where(ids[pos] == actor, pos, -1)
 
 
 def actor_figures(events: EventSet, actor_ids: np.ndarray) -> ActorFigures:
@@ -90,22 +117,24 @@ def actor_figures(events: EventSet, actor_ids: np.ndarray) -> ActorFigures:
     ids = np.unique(np.asarray(actor_ids, dtype=np.int64))
     n = len(ids)
     c = events.columns
-    actor = c.actor
-    keep = actor >= 0
-    pos = np.searchsorted(ids, actor[keep]) if n else np.zeros(0, dtype=np.int64)
-    known = np.zeros(len(pos), dtype=bool)
-    inside = pos < n
-    known[inside] = ids[pos[inside]] == actor[keep][inside]
+    pos = _positions(ids, c.actor)
+    known = pos >= 0
     idx = pos[known]
-    ts = c.ts[keep][known]
+    ts = c.ts[known]
     counts = np.bincount(idx, minlength=n).astype(np.int64)
+    kinds = np.full((n, len(COUNTED_KINDS)), -1, dtype=np.int64)
+    codes = {name: i for i, name in enumerate(c.kinds)}
+    kind_of = c.kind[known]
+    for j, (name, _label) in enumerate(COUNTED_KINDS):
+        if name in codes:
+            kinds[:, j] = np.bincount(idx[kind_of == codes[name]], minlength=n)
+    del kind_of
     good = plausible(ts)
     idx_t, ts_t = idx[good], ts[good]
     first = np.full(n, -1, dtype=np.int64)
     last = np.full(n, -1, dtype=np.int64)
-    weeks = np.zeros((n, WEEKS), dtype=np.int32)
+    weeks = np.zeros((n, WEEKS), dtype=np.uint16)
     if len(ts_t):
-        # ufunc.at is a plain loop in numpy 2 (~20 ms for 10^7 events; a sort took 1.4 s)
         np.maximum.at(last, idx_t, ts_t)
         first[:] = np.iinfo(np.int64).max
         np.minimum.at(first, idx_t, ts_t)
@@ -114,56 +143,78 @@ def actor_figures(events: EventSet, actor_ids: np.ndarray) -> ActorFigures:
         week = (end - 1 - ts_t) // WEEK_US
         recent = week < WEEKS
         cells = idx_t[recent] * WEEKS + (WEEKS - 1 - week[recent])
-        weeks = np.bincount(cells, minlength=n * WEEKS).astype(np.int32).reshape(n, WEEKS)
-    return ActorFigures(ids, counts, first, last, weeks)
-
-
-def _activity(figures: ActorFigures) -> dict[int, int]:
-    return dict(zip(figures.ids.tolist(), figures.events.tolist(), strict=True))
+        per_week = np.bincount(cells, minlength=n * WEEKS).reshape(n, WEEKS)
+        weeks = np.minimum(per_week, np.iinfo(np.uint16).max).astype(np.uint16)
+    return ActorFigures(ids, counts, first, last, weeks, kinds)
 
 
 def shared_identifiers(directory: ActorDirectory,
                        on_events: dict[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
     """Identifier id → the actors it links (attributed to several, or on their events)."""
     holders: dict[int, set[int]] = defaultdict(set)
-    for link in directory.links:
-        holders[link.identifier_id].add(link.actor_id)
+    idents = directory.link_identifier
+    if len(idents):
+        order = np.argsort(idents, kind="stable")
+        sorted_ids = idents[order]
+        start = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+        sizes = np.diff(np.r_[start, len(sorted_ids)])
+        for s, size in zip(start[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+            holders[int(sorted_ids[s])].update(directory.link_actor[order[s:s + size]].tolist())
     for ident, actors in on_events.items():
         holders[ident].update(actors)
+        holders[ident].update(directory.holders(ident))
     return {i: tuple(sorted(a)) for i, a in holders.items() if len(a) > 1}
 
 
-def summaries(directory: ActorDirectory, figures: ActorFigures, zone: str,
-              shared: dict[int, tuple[int, ...]]) -> list[CardSummary]:
-    """One gallery card per actor."""
-    by_actor: dict[int, list[IdentifierLink]] = defaultdict(list)
-    for link in directory.links:
-        by_actor[link.actor_id].append(link)
-    cards = []
-    for row in directory.actors:
-        i = figures.index(row.id)
-        links = by_actor.get(row.id, [])
-        seen: dict[int, None] = {}
-        for link in links:
-            if link.platform_id is not None:
-                seen.setdefault(link.platform_id)
-        badges = tuple((directory.platforms[p][0], str(badge_path(directory.platforms[p][1])))
-                       for p in seen if p in directory.platforms)
-        flags = []
-        if any(link.identifier_id in shared for link in links):
-            flags.append("shared identifier")
-        if any(link.third_party for link in links):
-            flags.append("a third party's identifier")
-        last = -1 if i is None else int(figures.last[i])
-        cards.append(CardSummary(
-            actor_id=row.id, name=row.name, role=vocab_label(row.role),
-            events=0 if i is None else int(figures.events[i]),
-            last_seen_us=last, zone=zone,
-            weeks=np.zeros(WEEKS, dtype=np.int32) if i is None else figures.weeks[i],
-            badges=badges,
-            search_text=" ".join(search_key(t) for t in (row.name, *(x.value for x in links))),
-            flags=tuple(flags)))
-    return cards
+def gallery_columns(directory: ActorDirectory, figures: ActorFigures, zone: str,
+                    shared: dict[int, tuple[int, ...]]) -> GalleryColumns:
+    """Every card as columns: the platforms, flags and search text of each actor."""
+    n = len(directory.ids)
+    link_pos = np.searchsorted(directory.ids, directory.link_actor)
+    link_pos = np.minimum(link_pos, max(n - 1, 0))
+    # platforms per actor, in the order their identifiers were attributed
+    has = directory.link_platform >= 0
+    pairs = np.stack([link_pos[has], directory.link_platform[has]], axis=1)
+    platform_ids = sorted(p for p in directory.platforms)
+    platforms = tuple((directory.platforms[p][0], str(badge_path(directory.platforms[p][1])))
+                      for p in platform_ids)
+    where = np.full(max(platform_ids, default=-1) + 2, -1, dtype=np.int64)
+    if platform_ids:
+        where[np.asarray(platform_ids)] = np.arange(len(platform_ids))
+    if len(pairs):
+        _unique, first = np.unique(pairs, axis=0, return_index=True)
+        kept = pairs[np.sort(first)]
+        kept = kept[np.lexsort((np.arange(len(kept)), kept[:, 0]))]
+        code = where[np.clip(kept[:, 1], -1, len(where) - 1)]
+        known = code >= 0
+        kept, code = kept[known], code[known]
+        offsets = np.searchsorted(kept[:, 0], np.arange(n + 1))
+    else:
+        code, offsets = np.empty(0, dtype=np.int64), np.zeros(n + 1, dtype=np.int64)
+    flags = np.zeros(n, dtype=np.uint8)
+    shared_ids = np.asarray(sorted(shared), dtype=np.int64)
+    flags[link_pos[np.isin(directory.link_identifier, shared_ids)]] |= SHARED_FLAG
+    flags[link_pos[directory.link_third_party]] |= THIRD_PARTY_FLAG
+    values: list[list[str]] = [[search_key(name)] for name in directory.names]
+    for p, value in zip(link_pos.tolist(), directory.link_value, strict=True):
+        values[p].append(search_key(value))
+    search_text = [" ".join(v) for v in values]
+    del values
+    at = np.searchsorted(figures.ids, directory.ids)
+    at = np.minimum(at, max(len(figures.ids) - 1, 0))
+    found = (figures.ids[at] == directory.ids) if len(figures.ids) else np.zeros(n, bool)
+    events = np.where(found, figures.events[at] if len(figures.ids) else 0, 0)
+    last = np.where(found, figures.last[at] if len(figures.ids) else -1, -1)
+    weeks = (np.where(found[:, None], figures.weeks[at], 0).astype(np.uint16)
+             if len(figures.ids) else np.zeros((n, WEEKS), dtype=np.uint16))
+    labels = {r: vocab_label(r) for r in set(directory.roles)}
+    roles = [labels[r] for r in directory.roles]
+    return GalleryColumns(
+        ids=directory.ids, names=directory.names, roles=roles,
+        events=events.astype(np.int64), last_seen_us=last.astype(np.int64), weeks=weeks,
+        badge_offsets=offsets.astype(np.int64), badge_platforms=code, platforms=platforms,
+        flags=flags, search_text=search_text, name_rank=ranks(directory.names),
+        role_rank=ranks(roles), zone=zone)
 
 
 class CardsController(QObject):
@@ -185,52 +236,71 @@ class CardsController(QObject):
         self._card = card
         self._chart = chart
         self._chart_job: LatestOnly[tuple[list, list, str]] = LatestOnly(runner)
-        self._relations: tuple[RelationEdge, ...] = ()
+        self._relations: RelationTable | None = None
         self._link_index: LinkIndex | None = None
-        self._shipments: dict[int, tuple[int, int]] | None = None  # per actor, once read
+        self._aggregates: ActorAggregates | None = None  # once read, per case
         self._state = state
         self._session = session
         self._events = events
+        self._directory_job = LatestOnly(runner)
         self._build = LatestOnly(runner)
         self._shared_job = LatestOnly(runner)
         self._detail_job = LatestOnly(runner)
         self._sender_job: LatestOnly[int | None] = LatestOnly(runner)
         self._directory: ActorDirectory | None = None
+        self._event_set: EventSet | None = None
         self._figures: ActorFigures | None = None
         self._shared: dict[int, tuple[int, ...]] = {}
         self.ready = False
         self._pending: int | None = None  # the actor whose card is being read
         self._failed = False
         self._chart_pending: int | None = None
+        self._chart_after_card: int | None = None
         gallery.sig_actor_requested.connect(self._on_gallery_actor_requested)
         chart.sig_actor_requested.connect(self._on_gallery_actor_requested)
         card.sig_ref_requested.connect(self._on_card_ref_requested)
         state.sig_selection_changed.connect(self._on_state_selection_changed)
+        session.sig_opened.connect(self._on_session_opened)
         events.sig_events_loaded.connect(self._on_events_loaded)
         events.sig_loaded.connect(self._on_events_finished)
         events.sig_reset.connect(self._on_events_reset)
 
     # -- building the gallery ------------------------------------------------------------------
-    def _on_events_loaded(self, event_set: EventSet) -> None:
+    def _on_session_opened(self, _overview: CaseOverview) -> None:
+        """Read actors, identifiers and relations while the events load (they need none)."""
         source = self._session.source
         if source is None:
             return
-        zone = self._events.zone
 
-        def task(ctx: TaskContext) -> _Built:
+        def task(ctx: TaskContext) -> tuple[ActorDirectory, RelationTable]:
             con = source.connect()
             try:
-                directory = read_directory(con)
-                relations = read_relations(con)
+                return read_directory(con), read_relations(con)
             finally:
                 con.close()
-            ids = np.fromiter((a.id for a in directory.actors), dtype=np.int64,
-                              count=len(directory.actors))
-            figures = actor_figures(event_set, ids)
+
+        def done(result: tuple[ActorDirectory, RelationTable]) -> None:
+            self._directory, self._relations = result
+            self._build_gallery()
+
+        self._directory_job.request(task, done, self._on_failed)
+
+    def _on_events_loaded(self, event_set: EventSet) -> None:
+        self._event_set = event_set
+        self._build_gallery()
+
+    def _build_gallery(self) -> None:
+        """Once both the directory and the events are in: figures and cards, on a worker."""
+        directory, event_set, relations = self._directory, self._event_set, self._relations
+        if directory is None or event_set is None or relations is None or self.ready:
+            return
+        zone = self._events.zone
+
+        def task(ctx: TaskContext) -> tuple[ActorFigures, GalleryColumns, LinkIndex]:
+            figures = actor_figures(event_set, directory.ids)
             shared = shared_identifiers(directory, {})
-            index = link_index(directory, relations, shared, _activity(figures))
-            return (directory, relations, figures, summaries(directory, figures, zone, shared),
-                    index)
+            return (figures, gallery_columns(directory, figures, zone, shared),
+                    link_index(directory, relations, shared, figures))
 
         self._build.request(task, self._on_built, self._on_failed)
 
@@ -240,39 +310,42 @@ class CardsController(QObject):
             self._failed = True
             self.sig_cards_shown.emit()
 
-    def _on_built(self, result: _Built) -> None:
-        self._directory, self._relations, self._figures, cards, self._link_index = result
+    def _on_built(self, result: tuple[ActorFigures, GalleryColumns, LinkIndex]) -> None:
+        self._figures, columns, self._link_index = result
+        assert self._directory is not None
         self._shared = shared_identifiers(self._directory, {})
-        self._gallery.set_cards(cards)
+        self._gallery.set_columns(columns)
         self._show_marks()
         self.ready = True
         self.sig_cards_shown.emit()
         self._on_state_selection_changed(self._state.selection)
-        self._find_shared_on_events()
+        self._read_aggregates()
 
-    def _find_shared_on_events(self) -> None:
-        """Identifiers on events of several actors: one scan, after the gallery is shown."""
+    def _read_aggregates(self) -> None:
+        """Places, turnover, shipments, identifiers on several actors' events (background).
+
+        One scan of the events, after the gallery is shown.
+        """
         source, directory, figures = self._session.source, self._directory, self._figures
-        if source is None or directory is None or figures is None:
+        relations = self._relations
+        if source is None or directory is None or figures is None or relations is None:
             return
         zone = self._events.zone
+        _Result = tuple[ActorAggregates, dict[int, tuple[int, ...]], GalleryColumns, LinkIndex]
 
-        relations = self._relations
-
-        def task(ctx: TaskContext) -> _Shared:
+        def task(ctx: TaskContext) -> _Result:
             con = source.connect()
             try:
-                on_events = read_shared_on_events(con)
-                shipments = read_shipment_counts(con)
+                aggregates = read_actor_aggregates(con, ctx.cancelled)
             finally:
                 con.close()
-            shared = shared_identifiers(directory, on_events)
-            return (shared, summaries(directory, figures, zone, shared),
-                    link_index(directory, relations, shared, _activity(figures)), shipments)
+            shared = shared_identifiers(directory, aggregates.shared_on_events)
+            return (aggregates, shared, gallery_columns(directory, figures, zone, shared),
+                    link_index(directory, relations, shared, figures))
 
-        def done(result: _Shared) -> None:  # on the UI thread: a stale one never gets here
-            self._shared, cards, self._link_index, self._shipments = result
-            self._gallery.set_cards(cards)
+        def done(result: _Result) -> None:  # on the UI thread: a stale one never gets here
+            self._aggregates, self._shared, columns, self._link_index = result
+            self._gallery.set_columns(columns)
             self._on_state_selection_changed(self._state.selection)
 
         self._shared_job.request(task, done, self._on_failed, background=True)
@@ -284,17 +357,18 @@ class CardsController(QObject):
             self.sig_cards_shown.emit()
 
     def _on_events_reset(self) -> None:
-        for job in (self._build, self._shared_job, self._detail_job, self._chart_job,
-                    self._sender_job):
+        for job in (self._directory_job, self._build, self._shared_job, self._detail_job,
+                    self._chart_job, self._sender_job):
             job.cancel()
-        self._relations = ()
+        self._relations = None
         self._link_index = None
-        self._shipments = None
+        self._aggregates = None
+        self._event_set = None
         self._chart.show_graph((), (), "Select an actor to see their network")
         self._directory = self._figures = None
         self._shared = {}
         self.ready = self._failed = False
-        self._pending = self._chart_pending = None
+        self._pending = self._chart_pending = self._chart_after_card = None
         self._gallery.set_cards([])
         self._card.show_card(None)
 
@@ -333,7 +407,7 @@ class CardsController(QObject):
             actor = int(events.columns.actor[rows[0]]) if len(rows) else -1
             return actor if actor >= 0 else None
         if ref.kind == "identifier" and self._directory is not None:
-            holders = [x.actor_id for x in self._directory.links if x.identifier_id == ref.id]
+            holders = self._directory.holders(ref.id)
             return holders[0] if holders else None
         return None
 
@@ -370,8 +444,11 @@ class CardsController(QObject):
 
     def _show_actor(self, actor: int) -> None:
         self._gallery.show_current(actor)
+        self._chart_after_card = actor  # the card first: the chart's layout holds the GIL
         self._show_card(actor)
-        self._show_chart(actor)
+        if self._pending is None:  # no card to read (the directory is not in yet)
+            self._chart_after_card = None
+            self._show_chart(actor)
 
     def _show_chart(self, actor_id: int) -> None:
         index = self._link_index
@@ -397,24 +474,25 @@ class CardsController(QObject):
 
     def _show_card(self, actor_id: int) -> None:
         source, directory, figures = self._session.source, self._directory, self._figures
-        event_set = self._events.events
-        if source is None or directory is None or figures is None or event_set is None:
+        relations, event_set = self._relations, self._events.events
+        if (source is None or directory is None or figures is None or event_set is None
+                or relations is None):
             return
-        zone, shared = self._events.display_zone, dict(self._shared)
+        zone, shared = self._events.display_zone, self._shared
         marks = self._marks("identifier")
-        counts = self._shipments
-        known = None if counts is None else counts.get(actor_id, (0, 0))
+        aggregates = self._aggregates
+        kinds = event_set.columns.kinds
 
         def task(ctx: TaskContext) -> CardDetail | None:
             con = source.connect()
             try:
-                detail = read_actor_detail(con, actor_id, known)
+                detail = read_actor_detail(con, actor_id, aggregates)
             finally:
                 con.close()
             if detail is None:
                 return None
-            return full_card(actor_id, detail, directory, figures, event_set, shared, zone,
-                             marks)
+            return full_card(actor_id, detail, directory, relations, figures, kinds, shared,
+                             zone, marks)
 
         def done(card: CardDetail | None) -> None:
             self._pending = None
@@ -423,20 +501,27 @@ class CardsController(QObject):
                 card = replace(card, facts=[*card.facts, *mine])
             self._card.show_card(card)
             self.sig_card_shown.emit(actor_id)
+            self._then_chart(actor_id)
 
         def failed(exc: BaseException) -> None:
             self._pending = None
             self._on_failed(exc)
             self.sig_card_shown.emit(actor_id)
+            self._then_chart(actor_id)
 
         self._pending = actor_id
         self._detail_job.request(task, done, failed)
+
+    def _then_chart(self, actor_id: int) -> None:
+        if self._chart_after_card == actor_id:
+            self._chart_after_card = None
+            self._show_chart(actor_id)
 
     @property
     def settled(self) -> bool:
         """The gallery is built (or failed) and no card is being read: a picture may be taken."""
         return ((self.ready or self._failed) and self._pending is None
-                and self._chart_pending is None)
+                and self._chart_pending is None and self._chart_after_card is None)
 
 
 def _short(text: str, limit: int = 32) -> str:
@@ -444,17 +529,20 @@ def _short(text: str, limit: int = 32) -> str:
 
 
 def full_card(actor_id: int, detail: ActorDetail, directory: ActorDirectory,
-              figures: ActorFigures, events: EventSet, shared: dict[int, tuple[int, ...]],
-              zone: str, marks: dict[int, str] | None = None) -> CardDetail:
-    """Format one actor's full card (on a worker: pure Python and numpy).
+              relations: RelationTable, figures: ActorFigures, kinds: tuple[str, ...],
+              shared: dict[int, tuple[int, ...]], zone: str,
+              marks: dict[int, str] | None = None) -> CardDetail:
+    """Format one actor's full card (on a worker: from memory, a few ms).
 
-    ``marks``: the user's tags and notes on identifiers, shown under each one.
+    ``kinds``: the event kinds the case has (a count is shown for those only); ``marks``:
+    the user's tags and notes on identifiers, shown under each one.
     """
-    row = next((a for a in directory.actors if a.id == actor_id), None)
-    name = row.name if row is not None else f"#{actor_id}"
-    names = {a.id: a.name for a in directory.actors}
+    known = directory.index(actor_id) is not None
+    name = directory.name_of(actor_id)
+    names = directory.name_of
     i = figures.index(actor_id)
-    facts: list[tuple[str, str]] = [("Role", vocab_label(row.role) if row else "")]
+    facts: list[tuple[str, str]] = [("Role", vocab_label(directory.role_of(actor_id))
+                                     if known else "")]
     links = directory.links_of(actor_id)
     aliases = [x.value for x in links if x.kind in ("pseudonym", "account")]
     if aliases:
@@ -463,14 +551,10 @@ def full_card(actor_id: int, detail: ActorDetail, directory: ActorDirectory,
         facts.append(("First seen", format_instant(int(figures.first[i]), zone)))
         facts.append(("Last seen", format_instant(int(figures.last[i]), zone)))
     facts.append(("Events", f"{0 if i is None else int(figures.events[i]):,}"))
-    c = events.columns
-    mine = c.kind[c.actor == actor_id]
-    per_kind = np.bincount(mine, minlength=len(c.kinds)) if len(mine) else np.zeros(
-        len(c.kinds), dtype=np.int64)
     counts = []
-    for kind, label in COUNTED_KINDS:
-        if kind in c.kinds:
-            counts.append(f"{label} {int(per_kind[c.kinds.index(kind)]):,}")
+    for j, (kind, label) in enumerate(COUNTED_KINDS):
+        if kind in kinds:
+            counts.append(f"{label} {0 if i is None else int(figures.kinds[i, j]):,}")
     counts.append(f"Shipments sent {detail.shipments_sent:,}, received "
                   f"{detail.shipments_received:,}")
     facts.append(("Counts", " · ".join(counts)))
@@ -503,8 +587,8 @@ def full_card(actor_id: int, detail: ActorDetail, directory: ActorDirectory,
                                          "Show the exhibit and its SHA-256",
                                          ("exhibit", link.exhibit_id)))
             others = [a for a in shared.get(link.identifier_id, ()) if a != actor_id]
-            for other in others:
-                children.append(CardItem(f"also used by {names.get(other, f'#{other}')}",
+            for other in others[:GROUP_ITEMS]:
+                children.append(CardItem(f"also used by {names(other)}",
                                          "Show their card", ("actor", other), warning=True))
             if link.third_party:
                 children.append(CardItem("registered to a third party (mask in court exports)",
@@ -517,17 +601,28 @@ def full_card(actor_id: int, detail: ActorDetail, directory: ActorDirectory,
                                   ("identifier", link.identifier_id),
                                   warning=bool(others) or link.third_party,
                                   children=tuple(children)))
-        groups.append((f"{vocab_label(kind).capitalize()} ({len(items)})", items))
-    if detail.relations:
-        groups.append((f"Associates ({len(detail.relations)})", [
+        groups.append((f"{vocab_label(kind).capitalize()} ({len(items)})", _capped(items)))
+    associates, total = relations.of(actor_id, names, GROUP_ITEMS)
+    if associates:
+        groups.append((f"Associates ({total:,})", _capped([
             CardItem((f"{vocab_label(r.kind)}: {r.other_name}" if r.outgoing
                       else f"{r.other_name} ({vocab_label(r.kind)} this actor)")
                      + (f", {r.confidence:.0%}" if r.confidence is not None else ""),
                      r.justification or "", ("actor", r.other_id))
-            for r in detail.relations]))
+            for r in associates], total)))
     if detail.places:
         groups.append((f"Places ({len(detail.places)})", [
             CardItem(f"{place} — {n:,} events", "", ("place", pid))
             for pid, place, n in detail.places]))
     return CardDetail(actor_id=actor_id, heading=f"{name} (actor {actor_id})", facts=facts,
                       groups=groups, warnings=warnings)
+
+
+def _capped(items: list[CardItem], total: int | None = None) -> list[CardItem]:
+    """At most :data:`GROUP_ITEMS` items, and a line saying how many more there are."""
+    total = len(items) if total is None else total
+    if total <= GROUP_ITEMS:
+        return items
+    return [*items[:GROUP_ITEMS],
+            CardItem(f"… and {total - GROUP_ITEMS:,} more (the link chart and the timeline "
+                     "show them all)")]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
@@ -41,8 +42,6 @@ from widgets.timefmt import format_instant
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-
-    import numpy as np
 
 CARD_HEIGHT = 64
 SORTS = (("activity", "Most active"), ("last_seen", "Last seen"), ("role", "Role"),
@@ -82,25 +81,107 @@ class CardSummary:
         return "" if self.last_seen_us < 0 else format_instant(self.last_seen_us, self.zone)
 
 
+SHARED_FLAG = 1
+THIRD_PARTY_FLAG = 2
+_FLAG_TEXT = ((SHARED_FLAG, "shared identifier"), (THIRD_PARTY_FLAG, "a third party's identifier"))
+
+
+@dataclass(frozen=True, eq=False)
+class GalleryColumns:
+    """Every card as columns (row ``i`` is one actor): what the gallery sorts and searches.
+
+    84,000 actors as objects cost tens of MB and a second to build; as columns a few MB,
+    and a :class:`CardSummary` is made only for the cards painted. ``badge_offsets`` gives
+    row ``i`` the platforms ``badge_platforms[offsets[i]:offsets[i + 1]]`` (indexes into
+    ``platforms``); ``flags`` holds :data:`SHARED_FLAG` / :data:`THIRD_PARTY_FLAG` bits;
+    ``name_rank``/``role_rank`` are each row's place in the case-folded order.
+    """
+
+    ids: np.ndarray
+    names: Sequence[str]
+    roles: Sequence[str]
+    events: np.ndarray
+    last_seen_us: np.ndarray
+    weeks: np.ndarray  # (rows, weeks), oldest first
+    badge_offsets: np.ndarray
+    badge_platforms: np.ndarray
+    platforms: tuple[tuple[str, str], ...]  # (name, badge file)
+    flags: np.ndarray
+    search_text: Sequence[str]
+    name_rank: np.ndarray
+    role_rank: np.ndarray
+    zone: str
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def empty(cls) -> GalleryColumns:
+        none = np.empty(0, dtype=np.int64)
+        return cls(none, [], [], none, none, np.zeros((0, 1), dtype=np.int32),
+                   np.zeros(1, dtype=np.int64), none, (), np.empty(0, dtype=np.uint8), [],
+                   none, none, "UTC")
+
+    def card(self, row: int) -> CardSummary:
+        lo, hi = int(self.badge_offsets[row]), int(self.badge_offsets[row + 1])
+        bits = int(self.flags[row])
+        return CardSummary(
+            actor_id=int(self.ids[row]), name=self.names[row], role=self.roles[row],
+            events=int(self.events[row]), last_seen_us=int(self.last_seen_us[row]),
+            zone=self.zone, weeks=self.weeks[row],
+            badges=tuple(self.platforms[int(p)] for p in self.badge_platforms[lo:hi]),
+            search_text=self.search_text[row],
+            flags=tuple(text for bit, text in _FLAG_TEXT if bits & bit))
+
+
+def columns_from_cards(cards: Sequence[CardSummary]) -> GalleryColumns:
+    """Columns for a handful of ready-made cards (tests, small tools)."""
+    platforms = tuple(dict.fromkeys(b for c in cards for b in c.badges))
+    where = {b: i for i, b in enumerate(platforms)}
+    offsets = np.cumsum([0, *(len(c.badges) for c in cards)]).astype(np.int64)
+    names = [c.name for c in cards]
+    roles = [c.role for c in cards]
+    flags = np.asarray([sum(bit for bit, text in _FLAG_TEXT if text in c.flags) for c in cards],
+                       dtype=np.uint8)
+    return GalleryColumns(
+        ids=np.asarray([c.actor_id for c in cards], dtype=np.int64), names=names, roles=roles,
+        events=np.asarray([c.events for c in cards], dtype=np.int64),
+        last_seen_us=np.asarray([c.last_seen_us for c in cards], dtype=np.int64),
+        weeks=(np.stack([c.weeks for c in cards]) if cards
+               else np.zeros((0, 1), dtype=np.int32)),
+        badge_offsets=offsets,
+        badge_platforms=np.asarray([where[b] for c in cards for b in c.badges], dtype=np.int64),
+        platforms=platforms, flags=flags, search_text=[c.search_text for c in cards],
+        name_rank=ranks(names), role_rank=ranks(roles), zone=cards[0].zone if cards else "UTC")
+
+
+def ranks(texts: Sequence[str]) -> np.ndarray:
+    """Each text's position in case-folded order (ties by the text, then by row)."""
+    order = sorted(range(len(texts)), key=lambda i: (texts[i].casefold(), texts[i]))
+    rank = np.empty(len(texts), dtype=np.int64)
+    rank[order] = np.arange(len(texts))
+    return rank
+
+
 class _GalleryModel(QAbstractListModel):
     """The cards shown, in the chosen order, restricted by the search."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._all: list[CardSummary] = []
-        self._shown: list[CardSummary] = []
-        self._rows: dict[int, int] = {}
+        self._columns = GalleryColumns.empty()
+        self._shown = np.empty(0, dtype=np.int64)  # column rows, in display order
+        self._rows: dict[int, int] | None = None  # actor id -> display row, built on demand
         self._sort = "activity"
         self._query = ""
         self._marks: Mapping[int, str] = {}
 
-    def set_cards(self, cards: Sequence[CardSummary]) -> None:
-        self._all = list(cards)
+    def set_columns(self, columns: GalleryColumns) -> None:
+        self._columns = columns
         self._refilter()
 
     def set_marks(self, marks: Mapping[int, str]) -> None:
         self._marks = marks
-        if self._shown:
+        if len(self._shown):
             self.dataChanged.emit(self.index(0), self.index(len(self._shown) - 1))
 
     def mark(self, actor_id: int) -> str:
@@ -114,30 +195,42 @@ class _GalleryModel(QAbstractListModel):
         self._query = search_key(text)
         self._refilter()
 
+    def _order(self) -> np.ndarray:
+        c, key = self._columns, self._sort
+        if key == "activity":
+            return np.lexsort((c.name_rank, -c.events))
+        if key == "last_seen":
+            return np.lexsort((c.name_rank, -c.last_seen_us))
+        if key == "role":
+            return np.lexsort((-c.events, c.role_rank))
+        return np.argsort(c.name_rank, kind="stable")
+
     def _refilter(self) -> None:
         self.beginResetModel()
+        order = self._order()
         q = self._query
-        cards = [c for c in self._all if q in c.search_text] if q else list(self._all)
-        key = self._sort
-        if key == "activity":
-            cards.sort(key=lambda c: (-c.events, c.name.casefold()))
-        elif key == "last_seen":
-            cards.sort(key=lambda c: (-c.last_seen_us, c.name.casefold()))
-        elif key == "role":
-            cards.sort(key=lambda c: (c.role.casefold(), -c.events))
-        else:
-            cards.sort(key=lambda c: c.name.casefold())
-        self._shown = cards
-        self._rows = {c.actor_id: i for i, c in enumerate(cards)}
+        if q:
+            texts = self._columns.search_text
+            hits = np.zeros(len(texts), dtype=bool)
+            hits[[i for i, t in enumerate(texts) if q in t]] = True
+            order = order[hits[order]]
+        self._shown = order
+        self._rows = None
         self.endResetModel()
 
     def total(self) -> int:
-        return len(self._all)
+        return len(self._columns)
 
     def card(self, row: int) -> CardSummary:
-        return self._shown[row]
+        return self._columns.card(int(self._shown[row]))
+
+    def actor_at(self, row: int) -> int:
+        return int(self._columns.ids[self._shown[row]])
 
     def row_of(self, actor_id: int) -> int | None:
+        if self._rows is None:
+            self._rows = dict(zip(self._columns.ids[self._shown].tolist(),
+                                  range(len(self._shown)), strict=True))
         return self._rows.get(actor_id)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -147,7 +240,9 @@ class _GalleryModel(QAbstractListModel):
              role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._shown):
             return None
-        card = self._shown[index.row()]
+        if role == _ACTOR_ROLE:
+            return self.actor_at(index.row())
+        card = self.card(index.row())
         if role == Qt.ItemDataRole.DisplayRole:
             return visible(card.name, limit=200)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -159,8 +254,6 @@ class _GalleryModel(QAbstractListModel):
             if mark := self.mark(card.actor_id):
                 lines.append(f"Your tags: {mark}")
             return tooltip_text("\n".join(lines))
-        if role == _ACTOR_ROLE:
-            return card.actor_id
         return None
 
 
@@ -313,9 +406,15 @@ class ActorGallery(QWidget):
         self._show_count()
 
     # -- called by the controller; never emits -------------------------------------------
-    def set_cards(self, cards: Sequence[CardSummary]) -> None:
+    def set_columns(self, columns: GalleryColumns) -> None:
         """Replace every card (a case opened, or its figures came)."""
-        self._model.set_cards(cards)
+        self._model.set_columns(columns)
+        self._show_count()
+        self.show_current(self._current)
+
+    def set_cards(self, cards: Sequence[CardSummary]) -> None:
+        """Replace every card with these few ready-made ones (tests, small tools)."""
+        self._model.set_columns(columns_from_cards(cards))
         self._show_count()
         self.show_current(self._current)
 
@@ -346,7 +445,7 @@ class ActorGallery(QWidget):
 
     def shown_ids(self) -> list[int]:
         """Actor ids of the cards listed, in order (for tests and the scripting surface)."""
-        return [self._model.card(r).actor_id for r in range(self._model.rowCount())]
+        return [self._model.actor_at(r) for r in range(self._model.rowCount())]
 
     def set_query(self, text: str) -> None:
         """Type ``text`` into the search box (as the user would)."""
