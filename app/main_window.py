@@ -40,6 +40,8 @@ from app.controllers.cards import CardsController
 from app.controllers.case_events import CaseEvents
 from app.controllers.filter_bar import FilterBarController
 from app.controllers.inspector import InspectorController
+from app.controllers.map import MapController
+from app.controllers.map_play import PlayController
 from app.controllers.record_links import RecordLinks
 from app.controllers.table import TableController
 from app.controllers.timeline import TimelineController
@@ -55,6 +57,7 @@ from widgets.case_overview import CaseOverviewView
 from widgets.event_table import EventTableView
 from widgets.filter_bar import FilterBar
 from widgets.inspector import InspectorView
+from widgets.map.panel import MapPanel
 from widgets.message_page import MessagePage
 from widgets.plain_text import set_plain
 from widgets.timeline import TimelineView
@@ -80,6 +83,7 @@ class DockSpec:
     area: Qt.DockWidgetArea
     tab_with: str | None = None  # share the area with this dock, as tabs
     below: str | None = None  # split this dock's place, and go under it
+    beside: str | None = None  # split this dock's place, and go to its right
     width: int = 0
     height: int = 0
 
@@ -147,6 +151,8 @@ class MainWindow(QMainWindow):
         self.gallery = ActorGallery()
         self.card = ActorCardView()
         self.link_chart = LinkChartView()
+        self.map_panel = MapPanel()
+        self.map_view = self.map_panel.view
         overview_scroll = QScrollArea()
         overview_scroll.setWidget(self.overview_view)
         overview_scroll.setWidgetResizable(True)
@@ -158,6 +164,7 @@ class MainWindow(QMainWindow):
             DockSpec("Case", "CaseDock", overview_scroll, _RIGHT, tab_with="InspectorDock"),
             DockSpec("Card", "CardDock", self.card, _RIGHT, tab_with="InspectorDock"),
             DockSpec("Events", "EventsDock", self.table, _BOTTOM, height=280),
+            DockSpec("Map", "MapDock", self.map_panel, _BOTTOM, beside="EventsDock", width=560),
             DockSpec("Links", "LinksDock", self.link_chart, _BOTTOM, tab_with="EventsDock"),
         ):
             self._add_dock(spec)
@@ -167,7 +174,10 @@ class MainWindow(QMainWindow):
         self.card_dock = self.docks["CardDock"]
         self.actors_dock = self.docks["ActorsDock"]
         self.links_dock = self.docks["LinksDock"]
+        self.map_dock = self.docks["MapDock"]
         self.table_dock.raise_()  # the events first; the link chart is the other tab
+        # the table keeps most of the bottom row; the map beside it
+        self.resizeDocks([self.table_dock, self.map_dock], [880, 600], Qt.Orientation.Horizontal)
 
         # The case's events and the links of records: shared by every view's controller.
         self.evidence = CaseEvents(self.state, self.session, runner)
@@ -185,6 +195,10 @@ class MainWindow(QMainWindow):
         ]
         self.cards = CardsController(self.gallery, self.card, self.link_chart, self.state,
                                      self.session, self.evidence, runner, self.annotations)
+        self.map = MapController(self.map_view, self.state, self.session, self.evidence, runner,
+                                 record_tiles=self.annotations.record_tile_pack)
+        self.play = PlayController(self.map_view, self.map_panel.play, self.state, self.session,
+                                   self.evidence)
         for view in (self.timeline, self.table, self.card):
             view.sig_annotate_requested.connect(self._on_annotate_requested)
         self.annotations.sig_failed.connect(lambda line: set_plain(self._status_case, line))
@@ -230,6 +244,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(spec.area, dock)
         if spec.below is not None:
             self.splitDockWidget(self.docks[spec.below], dock, Qt.Orientation.Vertical)
+        if spec.beside is not None:
+            self.splitDockWidget(self.docks[spec.beside], dock, Qt.Orientation.Horizontal)
         if spec.tab_with is not None:
             self.tabifyDockWidget(self.docks[spec.tab_with], dock)
         if spec.width:
@@ -268,6 +284,11 @@ class MainWindow(QMainWindow):
         self.action_close = QAction("&Close Case", self, shortcut=QKeySequence.StandardKey.Close)
         self.action_close.triggered.connect(self.session.close)
         file_menu.addAction(self.action_close)
+        file_menu.addSeparator()
+        self.action_tiles = QAction("Add Offline Map &Tiles…", self)
+        self.action_tiles.setStatusTip("Draw a raster MBTiles file under the map's vectors")
+        self.action_tiles.triggered.connect(self._on_add_tiles_triggered)
+        file_menu.addAction(self.action_tiles)
         file_menu.addSeparator()
         self.action_quit = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         self.action_quit.triggered.connect(self.close)
@@ -317,6 +338,8 @@ class MainWindow(QMainWindow):
         self.cards.sig_cards_shown.connect(self._maybe_ready)
         self.cards.sig_card_shown.connect(lambda _actor: self._maybe_ready())
         self.cards.sig_chart_shown.connect(lambda _actor: self._maybe_ready())
+        self.map.sig_map_shown.connect(self._maybe_ready)
+        self.map.sig_settled.connect(self._maybe_ready)
         self.evidence.sig_failed.connect(self._on_evidence_failed)
         self.state.sig_view_window_changed.connect(self._on_state_view_window_changed)
         self.state.sig_selection_changed.connect(self._on_state_selection_changed)
@@ -404,7 +427,7 @@ class MainWindow(QMainWindow):
 
     def _maybe_ready(self) -> None:
         if (self._session_ready and self.evidence.loaded and self.value_checks.done
-                and self.cards.settled and not self._ready_sent):
+                and self.cards.settled and self.map.settled and not self._ready_sent):
             self._ready_sent = True
             self.sig_ready.emit()
 
@@ -462,6 +485,14 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open a case", "", CASE_FILTER)
         if path:
             self.open_case(path)
+
+    def _on_add_tiles_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Add offline map tiles", "",
+                                              "MBTiles (*.mbtiles);;All files (*)")
+        if path:
+            self.map_dock.show()
+            self.map_dock.raise_()
+            self.map.add_tile_pack(path)
 
     def _on_annotate_requested(self, kind: str, ident: int, what: str) -> None:
         """Ask for a tag or a note on a record and keep it in the user's notes store."""

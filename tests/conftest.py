@@ -52,3 +52,37 @@ def window(qtbot):
     win.show()
     yield win
     win.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network() -> object:
+    """Fail any test that opens an internet socket (the app is offline, always).
+
+    Every connection the process tries (a tile server, a font download, telemetry) goes
+    through ``socket.socket.connect``/``connect_ex`` or ``socket.create_connection``; Unix
+    sockets (an X server under xvfb) stay allowed. Qt's own network module is never imported
+    (tests/test_offline_imports.py).
+    """
+    import socket
+
+    attempts: list[object] = []
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def guard(sock: socket.socket, address: object) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            attempts.append(address)
+            raise OSError(f"network access attempted in a test: {address!r}")
+
+    def connect(sock: socket.socket, address: object) -> None:
+        guard(sock, address)
+        real_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: object) -> int:
+        guard(sock, address)
+        return real_connect_ex(sock, address)
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    yield attempts
+    socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex
+    assert not attempts, f"the test session tried the network: {attempts}"

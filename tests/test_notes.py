@@ -303,7 +303,7 @@ def test_newer_version_still_in_wal_refused(db_path: Path) -> None:
     try:
         holder.execute("PRAGMA wal_autocheckpoint = 0")
         holder.execute("PRAGMA user_version = 7")
-        assert notes_schema.read_header(db_path).user_version == 1  # type: ignore[union-attr]
+        assert notes_schema.read_header(db_path).user_version == notes_schema.SCHEMA_VERSION  # type: ignore[union-attr]
         before = db_path.read_bytes()
         with pytest.raises(NotesError, match="newer"):
             NotesStore(db_path)
@@ -590,3 +590,24 @@ def test_concurrent_first_open(tmp_path: Path) -> None:
     finally:
         for s in stores:
             s.close()
+
+
+def test_a_version_1_notes_file_is_migrated_keeping_its_notes(tmp_path) -> None:
+    """A notes file from before tile packs gains the table; its notes stay."""
+    path = tmp_path / "notes.sqlite3"
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA application_id = {notes_schema.APPLICATION_ID}")
+    notes_schema.MIGRATIONS[0](con)
+    con.execute("PRAGMA user_version = 1")
+    con.execute("INSERT INTO tag (case_sha256, ref_kind, ref_id, tag, created_us) "
+                "VALUES (?, 'event', 1, 'kept', 0)", ("a" * 64,))
+    con.commit()
+    con.close()
+    store = NotesStore(path)
+    try:
+        assert store.tags("a" * 64, "event", 1) == ["kept"]
+        store.add_tile_pack("b" * 64, "/maps/paris.mbtiles", "Paris", 10)
+        assert store.tile_packs() == [("b" * 64, "/maps/paris.mbtiles", "Paris", 10)]
+    finally:
+        store.close()
+    assert notes_schema.read_header(path).user_version == notes_schema.SCHEMA_VERSION

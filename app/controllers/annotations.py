@@ -139,6 +139,19 @@ class Annotations(QObject):
         return sorted(found)
 
     # -- writes -----------------------------------------------------------------------------
+    def record_tile_pack(self, sha256: str, path: str, name: str, size: int) -> bool:
+        """Remember a map tile pack by its SHA-256 (not tied to a case: any map may use it)."""
+        store = self._open()
+        if store is None:
+            self.sig_failed.emit(self.why_not())
+            return False
+        try:
+            store.add_tile_pack(sha256, path, name, size)
+        except (NotesError, ValueError) as exc:
+            self.sig_failed.emit(str(exc))
+            return False
+        return True
+
     def add_tag(self, ref: EntityRef, tag: str) -> bool:
         """Tag ``ref``; False (and ``sig_failed``) if it could not be saved."""
         return self._write(ref, lambda s, case: s.add_tag(case, ref.kind, ref.id, tag.strip()))

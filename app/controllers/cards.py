@@ -122,7 +122,7 @@ def actor_figures(events: EventSet, actor_ids: np.ndarray) -> ActorFigures:
     idx = pos[known]
     ts = c.ts[known]
     counts = np.bincount(idx, minlength=n).astype(np.int64)
-    kinds = np.full((n, len(COUNTED_KINDS)), -1, dtype=np.int64)
+    kinds = np.full((n, len(COUNTED_KINDS)), -1, dtype=np.int32)
     codes = {name: i for i, name in enumerate(c.kinds)}
     kind_of = c.kind[known]
     for j, (name, _label) in enumerate(COUNTED_KINDS):
@@ -200,18 +200,21 @@ def gallery_columns(directory: ActorDirectory, figures: ActorFigures, zone: str,
         values[p].append(search_key(value))
     search_text = [" ".join(v) for v in values]
     del values
-    at = np.searchsorted(figures.ids, directory.ids)
-    at = np.minimum(at, max(len(figures.ids) - 1, 0))
-    found = (figures.ids[at] == directory.ids) if len(figures.ids) else np.zeros(n, bool)
-    events = np.where(found, figures.events[at] if len(figures.ids) else 0, 0)
-    last = np.where(found, figures.last[at] if len(figures.ids) else -1, -1)
-    weeks = (np.where(found[:, None], figures.weeks[at], 0).astype(np.uint16)
-             if len(figures.ids) else np.zeros((n, WEEKS), dtype=np.uint16))
+    if np.array_equal(figures.ids, directory.ids):  # as built: share, never copy
+        events, last, weeks = figures.events, figures.last, figures.weeks
+    else:
+        at = np.minimum(np.searchsorted(figures.ids, directory.ids), max(len(figures.ids) - 1, 0))
+        found = (figures.ids[at] == directory.ids) if len(figures.ids) else np.zeros(n, bool)
+        events = np.where(found, figures.events[at], 0) if len(figures.ids) else np.zeros(n)
+        last = np.where(found, figures.last[at], -1) if len(figures.ids) else np.full(n, -1)
+        weeks = (np.where(found[:, None], figures.weeks[at], 0).astype(np.uint16)
+                 if len(figures.ids) else np.zeros((n, WEEKS), dtype=np.uint16))
     labels = {r: vocab_label(r) for r in set(directory.roles)}
     roles = [labels[r] for r in directory.roles]
     return GalleryColumns(
         ids=directory.ids, names=directory.names, roles=roles,
-        events=events.astype(np.int64), last_seen_us=last.astype(np.int64), weeks=weeks,
+        events=events.astype(np.int64, copy=False),
+        last_seen_us=last.astype(np.int64, copy=False), weeks=weeks,
         badge_offsets=offsets.astype(np.int64), badge_platforms=code, platforms=platforms,
         flags=flags, search_text=search_text, name_rank=ranks(directory.names),
         role_rank=ranks(roles), zone=zone)
@@ -445,6 +448,8 @@ class CardsController(QObject):
     def _show_actor(self, actor: int) -> None:
         self._gallery.show_current(actor)
         self._chart_after_card = actor  # the card first: the chart's layout holds the GIL
+        self._chart_job.cancel()  # a chart of the previous actor is not shown any more
+        self._chart_pending = None
         self._show_card(actor)
         if self._pending is None:  # no card to read (the directory is not in yet)
             self._chart_after_card = None

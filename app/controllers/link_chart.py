@@ -120,26 +120,42 @@ def network(actor_id: int, index: LinkIndex) -> tuple[list[ChartNode], list[Char
                        directory.role_of(a) if directory.index(a) is not None else "unknown",
                        float(pos[a][0]) / reach, float(pos[a][1]) / reach, hop[a])
              for a in sorted(hop)]
-    return nodes, [_edge(index, a, b) for a, b in kept], note
+    return nodes, _edges(index, hop, kept), note
 
 
-def _edge(index: LinkIndex, a: int, b: int) -> ChartEdge:
-    """One edge with every reason it is there: relations in id order, then identifiers."""
+def _edges(index: LinkIndex, hop: dict[int, int], kept: list[tuple[int, int]]
+           ) -> list[ChartEdge]:
+    """Every kept edge with each reason it is there: relations in id order, then identifiers.
+
+    The relations among the chart's nodes are found once (a head has thousands: looking
+    them up per edge cost a quarter of a second).
+    """
     rel, name_of = index.relations, index.directory.name_of
-    lines, best = [], None
-    for r in rel.rows_of(a).tolist():
-        frm, to = int(rel.from_ids[r]), int(rel.to_ids[r])
-        if {frm, to} != {a, b}:
-            continue
+    members = np.asarray(sorted(hop), dtype=np.int64)
+    rows = np.unique(np.concatenate([rel.rows_of(a) for a in hop] or [np.empty(0, np.int64)]))
+    frm, to = rel.from_ids[rows], rel.to_ids[rows]
+    inside = np.isin(frm, members) & np.isin(to, members) & (frm != to)
+    lines: dict[tuple[int, int], list[str]] = defaultdict(list)
+    best: dict[tuple[int, int], float] = {}
+    for r, a, b in zip(rows[inside].tolist(), frm[inside].tolist(), to[inside].tolist(),
+                       strict=True):
+        key = (min(a, b), max(a, b))
         conf = float(rel.confidence[r])
         stated = not np.isnan(conf)
-        lines.append(f"{name_of(frm)} {vocab_label(rel.kinds[r])} {name_of(to)}"
-                     + (f", {conf:.0%}" if stated else ""))
+        lines[key].append(f"{name_of(a)} {vocab_label(rel.kinds[r])} {name_of(b)}"
+                          + (f", {conf:.0%}" if stated else ""))
         if stated:
-            best = conf if best is None else max(best, conf)
-    shared = index.shared_pairs.get((a, b), [])
-    for ident in shared:
-        value = index.directory.value_of(ident)
-        lines.append(f"both use {value if value is not None else f'identifier {ident}'}")
-    return ChartEdge(a, b, "\n".join(lines), shared=bool(shared) and len(lines) == len(shared),
-                     confidence=best)
+            best[key] = max(best.get(key, conf), conf)
+    out = []
+    for key in kept:
+        shared = index.shared_pairs.get(key, [])
+        both = [f"both use {_value(index, i)}" for i in shared]
+        out.append(ChartEdge(key[0], key[1], "\n".join([*lines.get(key, []), *both]),
+                             shared=bool(shared) and not lines.get(key),
+                             confidence=best.get(key)))
+    return out
+
+
+def _value(index: LinkIndex, identifier_id: int) -> str:
+    value = index.directory.value_of(identifier_id)
+    return value if value is not None else f"identifier {identifier_id}"

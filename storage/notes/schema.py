@@ -51,7 +51,7 @@ something is wrong; five seconds keeps a stuck UI thread bounded.
 _SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_NOMEM, _SQLITE_READONLY = 3, 5, 6, 7, 8
 _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 10, 11, 13, 14, 26
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Format version this code writes; stored in ``PRAGMA user_version``."""
 
 APPLICATION_ID = int.from_bytes(b"FILN", "big")
@@ -60,7 +60,7 @@ APPLICATION_ID = int.from_bytes(b"FILN", "big")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 """First 16 bytes of every SQLite database file."""
 
-REQUIRED_TABLES = ("note", "tag", "bookmark", "bookmark_ref")
+REQUIRED_TABLES = ("note", "tag", "bookmark", "bookmark_ref", "tile_pack")
 """Tables a current notes file must hold, each as a real table (a view must not stand in)."""
 
 
@@ -169,7 +169,26 @@ def _to_v1(con: sqlite3.Connection) -> None:
         con.execute(statement)
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _to_v1}
+def _to_v2(con: sqlite3.Connection) -> None:
+    """Remember the offline map tile packs the user added, by SHA-256.
+
+    A map exhibit must say which tiles were under it: the file's hash identifies them even
+    when the pack is renamed or moved.
+    """
+    con.execute(
+        """
+        CREATE TABLE tile_pack (
+            sha256   TEXT    NOT NULL PRIMARY KEY,
+            path     TEXT    NOT NULL,
+            name     TEXT    NOT NULL,
+            bytes    INTEGER NOT NULL,
+            added_us INTEGER NOT NULL
+        )
+        """
+    )
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _to_v1, 1: _to_v2}
 """``MIGRATIONS[n]`` turns a version-``n`` file into version ``n + 1``."""
 
 

@@ -304,6 +304,27 @@ class NotesStore:
                 out[int(rid)] = (tags, int(n))
         return {rid: (tuple(tags), n) for rid, (tags, n) in out.items()}
 
+    # ---------------------------------------------------------------------------- tile packs
+
+    def add_tile_pack(self, sha256: str, path: str, name: str, size: int) -> None:
+        """Record an offline map tile pack the user added (again: its path is updated)."""
+        sha = _check_case(sha256)
+        _check_text(path, "path")
+        with self._transaction("save the tile pack", write=True) as con:
+            con.execute(
+                "INSERT INTO tile_pack (sha256, path, name, bytes, added_us) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (sha256) DO UPDATE SET path = excluded.path, name = excluded.name",
+                (sha, path, name[:500], int(size), _now_us()),
+            )
+
+    def tile_packs(self) -> list[tuple[str, str, str, int]]:
+        """Every tile pack added: (sha256, path, name, bytes), most recent first."""
+        with self._transaction("read the tile packs", write=False) as con:
+            rows = con.execute(
+                "SELECT sha256, path, name, bytes FROM tile_pack ORDER BY added_us DESC"
+            ).fetchall()
+        return [(str(a), str(b), str(c), int(d)) for a, b, c, d in rows]
+
     # ---------------------------------------------------------------------------- bookmarks
 
     def add_bookmark(
