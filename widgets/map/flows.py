@@ -51,7 +51,7 @@ class Flows:
 
 
 def _ends(x: np.ndarray, y: np.ndarray, place: np.ndarray, cell: float) -> np.ndarray:
-    """A key per leg end: the place itself, or its grid cell."""
+    """A key per leg end: the place itself (``cell`` 0), or its grid cell."""
     if cell <= 0:
         return place.astype(np.int64)
     gx = np.floor(x[place] / cell).astype(np.int64)
@@ -74,14 +74,18 @@ def merge_flows(place_x: np.ndarray, place_y: np.ndarray, origin: np.ndarray,
     o, d = origin[rows], destination[rows]
     w = np.nan_to_num(np.asarray(weight_g, dtype=np.float64)[rows])
     s = np.asarray(status, dtype=np.int64)[rows]
+    ko = _ends(place_x, place_y, o, cell or 0.0)
+    kd = _ends(place_x, place_y, d, cell or 0.0)
+    # compress the end keys to small codes, then one int64 per (origin, destination)
+    ends, codes = np.unique(np.concatenate([ko, kd]), return_inverse=True)
+    co, cd = codes[: len(ko)].astype(np.int64), codes[len(ko):].astype(np.int64)
+    m = len(ends)
     if cell is None:
         order = np.arange(len(rows))
         group = order
         n = len(rows)
     else:
-        ko, kd = _ends(place_x, place_y, o, cell), _ends(place_x, place_y, d, cell)
-        keys = np.stack([ko, kd], axis=1)
-        _unique, group = np.unique(keys, axis=0, return_inverse=True)
+        _unique, group = np.unique(co * m + cd, return_inverse=True)
         group = group.reshape(-1)
         n = int(group.max()) + 1
         order = np.argsort(group, kind="stable")
@@ -95,19 +99,16 @@ def merge_flows(place_x: np.ndarray, place_y: np.ndarray, origin: np.ndarray,
     statuses = int(s.max()) + 1
     votes = np.bincount(group * statuses + s, minlength=n * statuses).reshape(n, statuses)
     offsets = np.concatenate([[0], np.cumsum(count)])
-    lane = _lanes(x0, y0, x1, y1)
+    # parallel flows between the same two ends (either way) get lanes 0, 1, 2…
+    first = order[offsets[:-1]]  # one leg of each flow
+    pair = np.minimum(co[first], cd[first]) * m + np.maximum(co[first], cd[first])
     return Flows(x0, y0, x1, y1, count.astype(np.int64), weight,
                  votes.argmax(axis=1).astype(np.uint8), rows[order], offsets.astype(np.int64),
-                 lane)
+                 _lanes(pair))
 
 
-def _lanes(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
-    """0, 1, 2… among flows with the same two ends (either way), so their curves part."""
-    a = np.stack([x0, y0, x1, y1], axis=1)
-    swap = (x0 > x1) | ((x0 == x1) & (y0 > y1))
-    a[swap] = a[swap][:, [2, 3, 0, 1]]
-    _u, pair = np.unique(a, axis=0, return_inverse=True)
-    pair = pair.reshape(-1)
+def _lanes(pair: np.ndarray) -> np.ndarray:
+    """0, 1, 2… among flows with the same pair code, in flow order."""
     order = np.argsort(pair, kind="stable")
     sorted_pair = pair[order]
     start = np.flatnonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]])

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from resources.entities import EntityRef
 from resources.geo import scale_bar
+from widgets.map.basemap import PreparedLayer
 from widgets.map.flows import Flows, merge_flows
 from widgets.map.scene import STATUS_COLOURS, STATUS_NAMES, MapHighlight, MapScene
 from widgets.plain_text import tooltip_text, visible
@@ -49,10 +51,23 @@ if TYPE_CHECKING:
 
     from widgets.map.scene import VectorLayer
 
-MAX_FLOWS = 6_000
-MAX_PLACES = 20_000
+MAX_FLOWS = 20_000
+MAX_DRAWN_FLOWS = 600
+MAX_DRAWN_PLACES = 6_000
+MARGIN = 0.25
+"""The picture of the slow layers reaches this share of the view beyond each edge, so a
+pan reuses it."""
+SETTLE_MS = 120
+FILL_MIN_MPP = 600.0
+"""Below this scale the land is the background and its coast a line (a city view)."""
+SPLIT_LEGS = 400
+"""Up close, legs are drawn one by one only when this few are shown (a month of a
+logistician's parcels, split, is a fan of hundreds of lines that says nothing)."""
+MAX_PLACES = 50_000
 MIN_MPP, MAX_MPP = 0.5, 40_000.0
 CURVE_STEPS = 10
+SEGMENTS_PER_PATH = 32
+SMOOTH_FLOW_PATHS = 40
 SEA = QColor("#dfe9f2")
 LAND = QColor("#f7f5ef")
 ATTRIBUTION = "Natural Earth · IGN (Licence Ouverte) · GeoNames (CC BY 4.0)"
@@ -66,23 +81,25 @@ def _band(mpp: float) -> int:
 
 def _cell_for(mpp: float, shown: int) -> float | None:
     """How flows merge at this scale: None (each leg), 0 (per place pair), or a grid cell."""
-    if mpp < 60 and shown <= MAX_FLOWS // 2:
+    if mpp < 60 and shown <= SPLIT_LEGS:
         return None
     if mpp < 400:
         return 0.0
     return 24.0 * mpp
 
 
-def _curves(f: Flows) -> tuple[np.ndarray, np.ndarray]:
-    """Points along each flow's curve, (flows, CURVE_STEPS + 1) each for x and y."""
+def _curves(f: Flows, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Points along the curves of flows ``rows`` (all: None), (flows, CURVE_STEPS + 1)."""
+    pick = slice(None) if rows is None else rows
+    x0, y0, x1, y1 = f.x0[pick], f.y0[pick], f.x1[pick], f.y1[pick]
     t = np.linspace(0.0, 1.0, CURVE_STEPS + 1)[None, :]
-    dx, dy = f.x1 - f.x0, f.y1 - f.y0
-    k = 0.18 + 0.12 * f.lane
-    cx = (f.x0 + f.x1) / 2 + dy * k
-    cy = (f.y0 + f.y1) / 2 - dx * k
+    dx, dy = x1 - x0, y1 - y0
+    k = 0.18 + 0.12 * f.lane[pick]
+    cx = (x0 + x1) / 2 + dy * k
+    cy = (y0 + y1) / 2 - dx * k
     a, b, c = (1 - t) ** 2, 2 * (1 - t) * t, t**2
-    xs = a * f.x0[:, None] + b * cx[:, None] + c * f.x1[:, None]
-    ys = a * f.y0[:, None] + b * cy[:, None] + c * f.y1[:, None]
+    xs = a * x0[:, None] + b * cx[:, None] + c * x1[:, None]
+    ys = a * y0[:, None] + b * cy[:, None] + c * y1[:, None]
     return xs, ys
 
 
@@ -96,13 +113,61 @@ def _polyline_path(xs: np.ndarray, ys: np.ndarray) -> QPainterPath:
                                      finiteCheck=False)
 
 
-def _rings_path(layer: VectorLayer) -> QPainterPath:
-    if not len(layer.x):
-        return QPainterPath()
-    return pg.functions.arrayToQPath(np.asarray(layer.x, dtype=np.float64),
-                                     np.asarray(layer.y, dtype=np.float64),
-                                     connect=np.asarray(layer.connect, dtype=np.int32),
-                                     finiteCheck=False)
+@dataclass(frozen=True, eq=False)
+class _Static:
+    """A picture of the slow layers and the view it was drawn for."""
+
+    image: QImage
+    cx: float
+    cy: float
+    mpp: float
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    key: tuple[object, ...]
+
+
+def _clipped_paths(xs: np.ndarray, ys: np.ndarray,
+                   rect: tuple[float, float, float, float]) -> list[QPainterPath]:
+    """Polylines keeping only the segments that meet ``rect`` (metres), in small paths.
+
+    Qt strokes a path as one outline and fills it: thousands of crossing wide segments in
+    one path made a scanline fill of seconds; paths of :data:`SEGMENTS_PER_PATH` stay fast.
+
+    Up close, a flow from Paris to Rotterdam is a curve 10⁵ pixels long: stroking it whole,
+    wide and antialiased, cost Qt seconds for a frame of which it crosses one corner.
+    """
+    if not xs.size:
+        return []
+    x0, y0, x1, y1 = rect
+    sx0, sx1 = np.minimum(xs[:, :-1], xs[:, 1:]), np.maximum(xs[:, :-1], xs[:, 1:])
+    sy0, sy1 = np.minimum(ys[:, :-1], ys[:, 1:]), np.maximum(ys[:, :-1], ys[:, 1:])
+    seen = (sx0 <= x1) & (sx1 >= x0) & (sy0 <= y1) & (sy1 >= y0)
+    rows, cols = np.nonzero(seen)
+    if not len(rows):
+        return []
+    ax, ay = xs[rows, cols], ys[rows, cols]
+    bx, by = xs[rows, cols + 1], ys[rows, cols + 1]
+    # Liang–Barsky: cut each segment to the rectangle, so no coordinate Qt strokes lies far
+    # outside the picture (a wide antialiased pen on a 10⁵-px segment took seconds)
+    dx, dy = bx - ax, by - ay
+    t0, t1 = np.zeros(len(ax)), np.ones(len(ax))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p_, q_ in ((-dx, ax - x0), (dx, x1 - ax), (-dy, ay - y0), (dy, y1 - ay)):
+            r = q_ / p_
+            entering = p_ < 0
+            leaving = p_ > 0
+            t0 = np.where(entering, np.maximum(t0, r), t0)
+            t1 = np.where(leaving, np.minimum(t1, r), t1)
+            t1 = np.where((p_ == 0) & (q_ < 0), -1.0, t1)  # parallel and outside
+    keep = t0 <= t1
+    ax, ay, dx, dy, t0, t1 = ax[keep], ay[keep], dx[keep], dy[keep], t0[keep], t1[keep]
+    px = np.stack([ax + t0 * dx, ax + t1 * dx], axis=1).ravel()
+    py = np.stack([ay + t0 * dy, ay + t1 * dy], axis=1).ravel()
+    step = 2 * SEGMENTS_PER_PATH
+    return [pg.functions.arrayToQPath(px[i:i + step], py[i:i + step], connect="pairs",
+                                      finiteCheck=False) for i in range(0, len(px), step)]
 
 
 def _dots_path(x: np.ndarray, y: np.ndarray) -> QPainterPath:
@@ -136,15 +201,18 @@ class MapView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(120, 90)
         self._cx, self._cy, self._mpp = 260_000.0, 6_250_000.0, 2_000.0  # France
-        self._layers: list[tuple[VectorLayer, QPainterPath]] = []
+        self._layers: list[PreparedLayer] = []
+        self._static: _Static | None = None  # the last picture of the slow layers
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle.timeout.connect(self._on_settle_timeout)
         self._scene = MapScene.empty()
         self._rows: np.ndarray | None = None  # legs passing the filters (None: all)
         self._flows = Flows.empty()
         self._flow_key: tuple[object, ...] | None = None
-        self._flow_paths: list[tuple[QPainterPath, QPen]] = []
         self._flow_pts: tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))
+        self._flow_keep = np.empty(0, dtype=np.int64)
+        self._flow_box = np.empty((0, 4))
         self._flows_left_out = 0
-        self._place_paths: list[tuple[QPainterPath, QPen, QPen | None]] = []
         self._places_drawn = np.empty(0, dtype=np.int64)
         self._highlight = MapHighlight()
         self._highlight_paths: list[tuple[QPainterPath, QPen]] = []
@@ -162,8 +230,8 @@ class MapView(QWidget):
     # -- data (called by the app; never emits) -----------------------------------------------
     def set_basemap(self, layers: Sequence[VectorLayer]) -> None:
         """The basemap's layers, bottom first (already projected)."""
-        self._layers = [(layer, _rings_path(layer)) for layer in layers]
-        self.update()
+        self._layers = [PreparedLayer(layer) for layer in layers]
+        self._invalidate()
 
     def set_scene(self, scene: MapScene) -> None:
         """The case's places and legs (a new case)."""
@@ -173,13 +241,13 @@ class MapView(QWidget):
         self._highlight_paths = []
         self._rebuild_places()
         self._flow_key = None
-        self.update()
+        self._invalidate()
 
     def show_legs(self, rows: np.ndarray | None) -> None:
         """Show only these legs (the filters and the timeline's range); None: every leg."""
         self._rows = None if rows is None else np.asarray(rows, dtype=np.int64)
         self._flow_key = None
-        self.update()
+        self._invalidate()
 
     def show_highlight(self, highlight: MapHighlight) -> None:
         """Mark what is selected: legs, places, ordered rounds."""
@@ -196,7 +264,7 @@ class MapView(QWidget):
         self._clock = ts_us
         self._clock_bucket = max(int(bucket_us), 1)
         self._rebuild_highlight()
-        self.update()
+        self.update()  # the flows' picture is redrawn when the clock enters a new bucket
 
     def set_key_handler(self, handler: Callable[[str], bool] | None) -> None:
         """Keys the map does not use (Space, ``.``…) go here first (the play bar)."""
@@ -213,7 +281,7 @@ class MapView(QWidget):
         self._tile_zooms = (int(min_zoom), int(max_zoom))
         self._tile_cache.clear()
         self._tile_problem = ""
-        self.update()
+        self._invalidate()
 
     def show_notice(self, text: str) -> None:
         """One plain line over the map (what could not be placed, a tile pack's problem)."""
@@ -289,26 +357,6 @@ class MapView(QWidget):
         if len(placed) > MAX_PLACES:
             placed = placed[np.argsort(-s.place_events[placed], kind="stable")[:MAX_PLACES]]
         self._places_drawn = placed
-        self._place_paths = []
-        if not len(placed):
-            return
-        events = s.place_events[placed]
-        size = np.clip(4 + 2.2 * np.log10(1 + events), 4, 14)
-        classes = np.round(size).astype(int)
-        for px in np.unique(classes).tolist():
-            for approx in (False, True):
-                pick = placed[(classes == px) & (s.place_approx[placed] == approx)]
-                if not len(pick):
-                    continue
-                path = _dots_path(s.place_x[pick], s.place_y[pick])
-                outer = QPen(QColor("#37474f"), px + 2)
-                outer.setCosmetic(True)
-                outer.setCapStyle(Qt.PenCapStyle.RoundCap)
-                inner = QPen(QColor("#ffffff" if approx else "#ffb300"), max(px - (3 if approx
-                                                                                    else 0), 1))
-                inner.setCosmetic(True)
-                inner.setCapStyle(Qt.PenCapStyle.RoundCap)
-                self._place_paths.append((path, outer, inner))
 
     def _ensure_flows(self) -> None:
         s = self._scene
@@ -336,22 +384,10 @@ class MapView(QWidget):
             keep = np.argsort(-flows.count, kind="stable")[:MAX_FLOWS]
             self._flows_left_out = len(flows) - MAX_FLOWS
         self._flow_keep = keep
-        xs, ys = _curves(flows)
-        self._flow_pts = (xs[keep], ys[keep])
-        width = np.clip(1.0 + 1.6 * np.log2(flows.count[keep].astype(float)), 1.0, 9.0)
-        width_class = np.round(width).astype(int)
-        self._flow_paths = []
-        for status in np.unique(flows.status[keep]).tolist():
-            for px in np.unique(width_class).tolist():
-                pick = (flows.status[keep] == status) & (width_class == px)
-                if not pick.any():
-                    continue
-                colour = QColor(STATUS_COLOURS[min(status, len(STATUS_COLOURS) - 1)])
-                colour.setAlpha(170)
-                pen = QPen(colour, px)
-                pen.setCosmetic(True)
-                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-                self._flow_paths.append((_polyline_path(xs[keep][pick], ys[keep][pick]), pen))
+        xs, ys = _curves(flows, keep)
+        self._flow_pts = (xs, ys)
+        self._flow_box = (np.stack([xs.min(axis=1), ys.min(axis=1), xs.max(axis=1),
+                                    ys.max(axis=1)], axis=1) if len(keep) else np.empty((0, 4)))
 
     def _rebuild_highlight(self) -> None:
         s, h = self._scene, self._highlight
@@ -380,75 +416,217 @@ class MapView(QWidget):
 
     # -- painting ------------------------------------------------------------------------------
     def paintEvent(self, _event: QPaintEvent) -> None:
+        """The picture of the slow layers (redrawn only when needed), then what moves.
+
+        Pans and zooms reuse the last picture, shifted and scaled, and the picture is redrawn
+        crisp once the view rests (:data:`SETTLE_MS`), or at once when it no longer covers
+        the view or the scale changed more than twofold.
+        """
+        static = self._static
+        if static is None or static.key != self._static_key() or not self._covered(static):
+            static = self._render_static()
+        elif static.mpp != self._mpp or self._off_centre(static):
+            self._settle.start()
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), SEA)
+        w, h = static.image.width(), static.image.height()
+        top_left = self.to_screen(static.cx - w / 2 * static.mpp, static.cy + h / 2 * static.mpp)
+        scale = static.mpp / self._mpp
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale != 1.0)
+        painter.drawImage(QRectF(top_left.x(), top_left.y(), w * scale, h * scale), static.image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setTransform(self._transform())
-        mpp = self._mpp
-        for layer, path in self._layers:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for path, pen in self._highlight_paths:
+            painter.setPen(pen)
+            painter.drawPath(path)
+        painter.resetTransform()
+        self._paint_moving(painter)
+        self._paint_selected_places(painter)
+        self._paint_routes(painter)
+        self._paint_scale(painter)
+        self._paint_notes(painter)
+        painter.end()
+
+    # -- the picture of the slow layers ------------------------------------------------------
+    def _invalidate(self) -> None:
+        self._static = None
+        self.update()
+
+    def _static_key(self) -> tuple[object, ...]:
+        clock = None if self._clock is None else self._clock // self._clock_bucket
+        return (self.width(), self.height(), clock, len(self._layers))
+
+    def _covered(self, static: _Static) -> bool:
+        """Whether the picture still covers the view at a scale close enough to reuse."""
+        if not 0.5 <= static.mpp / self._mpp <= 2.0:
+            return False
+        x0, y0, x1, y1 = self.visible_world()
+        return (x0 >= static.x0 and x1 <= static.x1 and y0 >= static.y0 and y1 <= static.y1)
+
+    def _off_centre(self, static: _Static) -> bool:
+        """The view drifted over half the picture's margin: redraw around it when it rests."""
+        return (abs(self._cx - static.cx) > MARGIN / 2 * self.width() * self._mpp
+                or abs(self._cy - static.cy) > MARGIN / 2 * self.height() * self._mpp)
+
+    def _on_settle_timeout(self) -> None:
+        static = self._static
+        if static is not None and (static.mpp != self._mpp or self._off_centre(static)):
+            self._static = None
+            self.update()
+
+    def _render_static(self) -> _Static:
+        """Basemap, tiles, flows, places and labels around the view, into one image."""
+        self._settle.stop()
+        self._ensure_flows()
+        w = max(int(self.width() * (1 + 2 * MARGIN)), 1)
+        h = max(int(self.height() * (1 + 2 * MARGIN)), 1)
+        image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        mpp, cx, cy = self._mpp, self._cx, self._cy
+        x0, x1 = cx - w / 2 * mpp, cx + w / 2 * mpp
+        y0, y1 = cy - h / 2 * mpp, cy + h / 2 * mpp
+        filled = mpp >= FILL_MIN_MPP
+        image.fill(SEA if filled else LAND)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        k = 1.0 / mpp
+        world = QTransform(k, 0.0, 0.0, -k, w / 2 - cx * k, h / 2 + cy * k)
+        painter.setTransform(world)
+        for prepared in self._layers:
+            layer = prepared.layer
             if not layer.min_mpp <= mpp < layer.max_mpp:
                 continue
-            if layer.fill:
+            if layer.fill and filled:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(QBrush(LAND))
+                painter.drawPath(prepared.fill_path)
+            elif layer.fill:  # up close the land is the background: its coast is a line
+                pen = QPen(QColor("#9fb6c8"), 1.2)
+                pen.setCosmetic(True)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(prepared.stroke_path(x0, y0, x1, y1))
             else:
                 pen = QPen(QColor(layer.colour), layer.width)
                 pen.setCosmetic(True)
                 painter.setPen(pen)
                 painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(path)
+                painter.drawPath(prepared.stroke_path(x0, y0, x1, y1))
             if layer.fill and self._tiles is not None:  # street detail over the land
                 painter.resetTransform()
-                self._paint_tiles(painter)
-                painter.setTransform(self._transform())
+                self._paint_tiles(painter, image_view=(cx, cy, mpp, w, h))
+                painter.setTransform(world)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        self._ensure_flows()
-        for path, pen in self._flow_paths:
+        flows = self._flow_paths_in(x0, y0, x1, y1)
+        # many wide curves: without antialiasing Qt fills them ~4× faster (a city view
+        # crossed by hundreds of flows); a few are drawn smooth
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, len(flows) <= SMOOTH_FLOW_PATHS)
+        for path, pen in flows:
             painter.setPen(pen)
             painter.drawPath(path)
-        for path, pen in self._highlight_paths:
-            painter.setPen(pen)
-            painter.drawPath(path)
-        for path, outer, inner in self._place_paths:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for path, outer, inner in self._place_paths_in(x0, y0, x1, y1):
             painter.setPen(outer)
             painter.drawPath(path)
-            if inner is not None:
-                painter.setPen(inner)
-                painter.drawPath(path)
+            painter.setPen(inner)
+            painter.drawPath(path)
         painter.resetTransform()
-        self._paint_moving(painter)
-        self._paint_selected_places(painter)
-        self._paint_routes(painter)
-        self._paint_labels(painter)
-        self._paint_scale(painter)
-        self._paint_notes(painter)
+        self._paint_labels(painter, (x0, y0, x1, y1), lambda x, y: QPointF(
+            (x - cx) * k + w / 2, h / 2 - (y - cy) * k))
         painter.end()
+        self._static = _Static(image, cx, cy, mpp, x0, y0, x1, y1, self._static_key())
+        return self._static
 
-    def _paint_tiles(self, painter: QPainter) -> None:
-        """The tiles of the pack's nearest zoom that cover the view (at most 64)."""
+    def _flow_paths_in(self, x0: float, y0: float, x1: float, y1: float
+                       ) -> list[tuple[QPainterPath, QPen]]:
+        """The biggest flows crossing the rectangle, as one path per status and width."""
+        f, box = self._flows, self._flow_box
+        if not len(box):
+            return []
+        hit = np.flatnonzero((box[:, 0] <= x1) & (box[:, 2] >= x0) & (box[:, 1] <= y1)
+                             & (box[:, 3] >= y0))
+        keep = self._flow_keep
+        if len(hit) > MAX_DRAWN_FLOWS:
+            hit = hit[np.argsort(-f.count[keep[hit]], kind="stable")[:MAX_DRAWN_FLOWS]]
+        self._flows_left_out = len(f) - len(hit)
+        xs, ys = self._flow_pts[0][hit], self._flow_pts[1][hit]
+        count, status = f.count[keep[hit]], f.status[keep[hit]]
+        width = np.clip(1.0 + 1.6 * np.log2(np.maximum(count, 1).astype(float)), 1.0, 9.0)
+        width_class = np.round(width).astype(int)
+        out = []
+        for code in np.unique(status).tolist():
+            for px in np.unique(width_class).tolist():
+                pick = (status == code) & (width_class == px)
+                if not pick.any():
+                    continue
+                colour = QColor(STATUS_COLOURS[min(code, len(STATUS_COLOURS) - 1)])
+                colour.setAlpha(170)
+                pen = QPen(colour, px)
+                pen.setCosmetic(True)
+                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                for path in _clipped_paths(xs[pick], ys[pick], (x0, y0, x1, y1)):
+                    out.append((path, pen))
+        return out
+
+    def _place_paths_in(self, x0: float, y0: float, x1: float, y1: float
+                        ) -> list[tuple[QPainterPath, QPen, QPen]]:
+        """Dots of the busiest places in the rectangle, one path per size (approximate: rings)."""
+        s, placed = self._scene, self._places_drawn
+        if not len(placed):
+            return []
+        px, py = s.place_x[placed], s.place_y[placed]
+        inside = placed[(px >= x0) & (px <= x1) & (py >= y0) & (py <= y1)]
+        if len(inside) > MAX_DRAWN_PLACES:
+            inside = inside[np.argsort(-s.place_events[inside], kind="stable")[:MAX_DRAWN_PLACES]]
+        size = np.clip(4 + 2.2 * np.log10(1 + s.place_events[inside]), 4, 14)
+        classes = np.round(size).astype(int)
+        out = []
+        for px_size in np.unique(classes).tolist():
+            for approx in (False, True):
+                pick = inside[(classes == px_size) & (s.place_approx[inside] == approx)]
+                if not len(pick):
+                    continue
+                outer = QPen(QColor("#37474f"), px_size + 2)
+                outer.setCosmetic(True)
+                outer.setCapStyle(Qt.PenCapStyle.RoundCap)
+                inner = QPen(QColor("#ffffff" if approx else "#ffb300"),
+                             max(px_size - (3 if approx else 0), 1))
+                inner.setCosmetic(True)
+                inner.setCapStyle(Qt.PenCapStyle.RoundCap)
+                out.append((_dots_path(s.place_x[pick], s.place_y[pick]), outer, inner))
+        return out
+
+    def _paint_tiles(self, painter: QPainter,
+                     image_view: tuple[float, float, float, int, int]) -> None:
+        """The tiles of the pack's nearest zoom that cover the picture (at most 64)."""
         fetch = self._tiles
         if fetch is None:
             return
+        cx, cy, mpp, w, h = image_view
         low, high = self._tile_zooms
-        zoom = round(math.log2(2 * _WORLD / 256 / self._mpp))
+        zoom = round(math.log2(2 * _WORLD / 256 / mpp))
         zoom = min(max(zoom, low), high)
         n = 1 << zoom
         side = 2 * _WORLD / n
-        x0, y0, x1, y1 = self.visible_world()
+        x0, x1 = cx - w / 2 * mpp, cx + w / 2 * mpp
+        y0, y1 = cy - h / 2 * mpp, cy + h / 2 * mpp
+
+        def to_image(x: float, y: float) -> QPointF:
+            return QPointF((x - cx) / mpp + w / 2, h / 2 - (y - cy) / mpp)
+
         c0, c1 = int((x0 + _WORLD) // side), int((x1 + _WORLD) // side)
         r0, r1 = int((_WORLD - y1) // side), int((_WORLD - y0) // side)
         columns = range(max(c0, 0), min(c1, n - 1) + 1)
         rows = range(max(r0, 0), min(r1, n - 1) + 1)
-        if len(columns) * len(rows) > 64:
+        if len(columns) * len(rows) > 96:
             return
         for col in columns:
             for row in rows:
                 image = self._tile(fetch, zoom, col, row)
                 if image is None:
                     continue  # blank: the vectors still show
-                top_left = self.to_screen(-_WORLD + col * side, _WORLD - row * side)
-                bottom_right = self.to_screen(-_WORLD + (col + 1) * side,
-                                              _WORLD - (row + 1) * side)
+                top_left = to_image(-_WORLD + col * side, _WORLD - row * side)
+                bottom_right = to_image(-_WORLD + (col + 1) * side, _WORLD - (row + 1) * side)
                 painter.drawImage(QRectF(top_left, bottom_right), image)
 
     def _tile(self, fetch: Callable[[int, int, int], bytes | None], zoom: int, col: int,
@@ -532,24 +710,26 @@ class MapView(QWidget):
                 painter.setPen(QColor("#880e4f"))
                 painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
-    def _paint_labels(self, painter: QPainter) -> None:
-        x0, y0, x1, y1 = self.visible_world()
+    def _paint_labels(self, painter: QPainter, rect: tuple[float, float, float, float],
+                      to_pixel: Callable[[float, float], QPointF]) -> None:
+        x0, y0, x1, y1 = rect
         painter.setPen(QColor("#546e7a"))
         shown = 0
-        for layer, _path in self._layers:
+        for prepared in self._layers:
+            layer = prepared.layer
             if not len(layer.label_text) or not (layer.min_mpp <= self._mpp < layer.max_mpp):
                 continue
             if self._mpp >= layer.label_max_mpp:
                 continue
             inside = np.flatnonzero((layer.label_x >= x0) & (layer.label_x <= x1)
                                     & (layer.label_y >= y0) & (layer.label_y <= y1))
-            for i in inside[:80].tolist():
-                p = self.to_screen(float(layer.label_x[i]), float(layer.label_y[i]))
+            for i in inside[:120].tolist():
+                p = to_pixel(float(layer.label_x[i]), float(layer.label_y[i]))
                 text = visible(layer.label_text[i], limit=40)
                 painter.drawText(QRectF(p.x() - 80, p.y() - 9, 160, 18),
                                  Qt.AlignmentFlag.AlignCenter, text)
                 shown += 1
-            if shown > 120:
+            if shown > 200:
                 return
 
     def _paint_scale(self, painter: QPainter) -> None:
