@@ -53,6 +53,7 @@ class AppState(QObject):
     sig_view_window_changed = Signal(object)  # TimeWindow | None: what the timeline shows
     sig_time_selection_changed = Signal(object)  # TimeWindow | None: a range the user picked
     sig_show_utc_changed = Signal(bool)  # every view shows times in UTC instead of the case zone
+    sig_clock_changed = Signal(object)  # int µs UTC | None: the animation's time (play)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +63,7 @@ class AppState(QObject):
         self._view_window: TimeWindow | None = None
         self._time_selection: TimeWindow | None = None
         self._show_utc = False
+        self._clock: int | None = None
         self._batch_depth = 0
         self._pending: dict[str, object] = {}
 
@@ -137,9 +139,22 @@ class AppState(QObject):
             self._show_utc = bool(on)
             self._emit("show_utc", self._show_utc)
 
+    @property
+    def clock(self) -> int | None:
+        """The time the animation shows (µs UTC), None when nothing plays."""
+        return self._clock
+
+    def set_clock(self, ts_us: int | None) -> None:
+        """Move the animation's clock (the map plays, the timeline's cursor follows)."""
+        value = None if ts_us is None else int(ts_us)
+        if value != self._clock:
+            self._clock = value
+            self._emit("clock", value)
+
     def reset(self) -> None:
         """Forget everything (a new case was opened)."""
         with self.batch():
+            self.set_clock(None)
             self.set_selection(frozenset())
             self.set_highlight(None)
             self.set_filters(Filters())

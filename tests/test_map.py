@@ -199,6 +199,8 @@ def test_play_moves_the_clock_through_the_range_from_the_keyboard(window, qtbot,
     qtbot.keyClick(view, Qt.Key.Key_Period)  # one step: a fiftieth of the range
     assert play.clock == T0 + (30 * STEP) // 50
     assert view._clock == play.clock
+    assert window.state.clock == play.clock  # through the state hub
+    assert window.timeline.cursor_us == play.clock  # the timeline's cursor follows
     qtbot.keyClick(view, Qt.Key.Key_BracketRight)  # faster: ×21,600
     qtbot.keyClick(view, Qt.Key.Key_BracketRight)  # ×86,400: the 30 h range in ~1.3 s
     qtbot.keyClick(view, Qt.Key.Key_Space)
@@ -209,3 +211,4 @@ def test_play_moves_the_clock_through_the_range_from_the_keyboard(window, qtbot,
     assert play.clock < T0 + 30 * STEP
     window.state.set_time_selection(None)  # a new range ends the animation
     assert play.clock is None and view._clock is None
+    assert window.timeline.cursor_us is None

@@ -8,6 +8,7 @@ header click, hover); the ``show_*`` methods the controller calls never emit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,14 +40,17 @@ from widgets.event_table_model import (
     ColumnSpec,
     EventTableData,
     EventTableModel,
+    RowLookup,
 )
 from widgets.plain_text import plain_label, set_plain
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PySide6.QtCore import QModelIndex
 
 __all__ = ["COLUMNS", "COLUMN_KEYS", "EVENT_ID_ROLE", "ColumnSpec", "EventTableData",
-           "EventTableModel", "EventTableView"]
+           "EventTableModel", "EventTableView", "TableSelection", "table_selection"]
 
 #: Above this many runs of consecutive rows, show_selection() paints from a mask instead.
 MAX_SELECTION_RANGES = 2_000
@@ -69,12 +73,17 @@ def _sorted_unique(rows: np.ndarray) -> np.ndarray:
     return rows[np.concatenate(([True], np.diff(rows) != 0))] if len(rows) else rows
 
 
-def _runs(rows: np.ndarray) -> list[tuple[int, int]]:
-    """Rows as inclusive ``(first, last)`` runs of consecutive rows: one selection range each."""
+def _runs(rows: np.ndarray, limit: int | None = None) -> list[tuple[int, int]] | None:
+    """Rows as inclusive ``(first, last)`` runs of consecutive rows: one selection range each.
+
+    None when there are more than ``limit`` runs (no list of 10^5 tuples is built for them).
+    """
     if len(rows) == 0:
         return []
     rows = _sorted_unique(rows)
     breaks = np.flatnonzero(np.diff(rows) != 1)
+    if limit is not None and len(breaks) + 1 > limit:
+        return None
     starts = np.concatenate(([rows[0]], rows[breaks + 1]))
     ends = np.concatenate((rows[breaks], [rows[-1]]))
     return list(zip(starts.tolist(), ends.tolist(), strict=True))
@@ -89,6 +98,38 @@ def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((first, last))
     return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TableSelection:
+    """The rows of a selection in one :class:`EventTableData`, worked out in advance.
+
+    ``first`` is the row of the first of the ids asked for that is shown (scrolled to), or
+    None; ``runs`` the inclusive runs of consecutive rows when there are at most
+    :data:`MAX_SELECTION_RANGES`, else None and ``mask`` (one bool per row) is painted.
+    """
+
+    data: EventTableData
+    first: int | None
+    runs: list[tuple[int, int]] | None
+    mask: np.ndarray | None
+
+
+def table_selection(data: EventTableData, lookup: RowLookup, ids: np.ndarray) -> TableSelection:
+    """The rows of ``ids`` (ids not shown are ignored) in ``data``; any thread.
+
+    ``lookup`` is the model's :class:`RowLookup` of ``data``. At 10^7 rows the 376,270 events
+    of one actor take ~0.1 s to find, sort into runs and mask: the app does it on a worker.
+    """
+    rows = lookup.rows_of(np.asarray(ids, dtype=np.int64))
+    present = rows[rows >= 0]
+    first = int(present[0]) if len(present) else None
+    runs = _runs(present, MAX_SELECTION_RANGES)
+    if runs is not None:
+        return TableSelection(data, first, runs, None)
+    mask = np.zeros(len(data.ids), dtype=bool)
+    mask[present] = True
+    return TableSelection(data, first, None, mask)
 
 
 class EventTableView(QWidget):
@@ -183,7 +224,7 @@ class EventTableView(QWidget):
     def _place_notice(self) -> None:
         self._notice.setGeometry(self._table.viewport().rect())
 
-    def show_selection(self, ids: np.ndarray) -> None:
+    def show_selection(self, selection: np.ndarray | TableSelection) -> bool:
         """Select the rows of ``ids`` (ids not shown are ignored) and scroll to the first.
 
         "First" is the first of ``ids`` that is in the table, so the caller decides what comes
@@ -191,36 +232,59 @@ class EventTableView(QWidget):
         Qt selection; more (a timeline brush over scattered events) are painted from a mask in
         the model, because Qt's selection slows every repaint by its number of ranges. Nothing
         here emits: the selection model's signals are blocked, so the view repaints by hand.
+
+        A :class:`TableSelection` made by :meth:`selection_builder` (on a worker) is shown as
+        it is, unless it was made for rows no longer shown: then nothing changes (False).
         """
-        ids = np.asarray(ids, dtype=np.int64)
-        rows = self._model.rows_of(ids)
-        present = rows[rows >= 0]
-        runs = _runs(present)
-        selection = QItemSelection()
-        if len(runs) <= MAX_SELECTION_RANGES:
+        if isinstance(selection, TableSelection):
+            if selection.data is not self._model.table_data():
+                return False
+            chosen = selection
+        else:
+            chosen = table_selection(self._model.table_data(), self._model.row_lookup(),
+                                     selection)
+        qt_selection = QItemSelection()
+        if chosen.runs is not None:
             self._model.set_marked(None, self._mark_brushes())
             last_column = len(COLUMNS) - 1
-            for first, last in runs:
-                selection.select(self._model.index(first, 0),
-                                 self._model.index(last, last_column))
+            for first, last in chosen.runs:
+                qt_selection.select(self._model.index(first, 0),
+                                    self._model.index(last, last_column))
         else:
-            self._model.set_marked(present, self._mark_brushes())
+            self._model.set_marked(chosen.mask, self._mark_brushes())
         selection_model = self._table.selectionModel()
         with QSignalBlocker(selection_model):
             # Clear, then add whole-row ranges without the Rows flag: Rows and ClearAndSelect
             # both make Qt compare range lists pairwise, minutes at 10^5 scattered rows.
             selection_model.clearSelection()
-            selection_model.select(selection, QItemSelectionModel.SelectionFlag.Select)
-            if len(present):
-                current = self._model.index(int(present[0]), 0)
+            selection_model.select(qt_selection, QItemSelectionModel.SelectionFlag.Select)
+            if chosen.first is not None:
+                current = self._model.index(chosen.first, 0)
                 selection_model.setCurrentIndex(current, QItemSelectionModel.SelectionFlag.NoUpdate)
-        if len(present):
+        if chosen.first is not None:
             self._table.doItemsLayout()  # after a set_data the scroll range may be stale
-            first = self._model.index(int(present[0]), 0)
+            first = self._model.index(chosen.first, 0)
             if not self._table.viewport().rect().contains(self._table.visualRect(first)):
                 # Brought in from another view: centre it, so its neighbours in time show too.
                 self._table.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtCenter)
         self._table.viewport().update()
+        return True
+
+    def selection_lookup_ready(self) -> bool:
+        """Whether ids can be found in the rows shown by a search alone.
+
+        False until the first lookup after new rows has made its pass over every id
+        (~15 ms at 10^7 rows; an argsort, ~1 s, in an order ids do not follow).
+        """
+        return self._model.row_lookup().prepared
+
+    def selection_builder(self) -> Callable[[np.ndarray], TableSelection]:
+        """A function making :meth:`show_selection`'s rows of ids for the rows shown now.
+
+        It only reads arrays that are never modified, so any thread may call it.
+        """
+        data, lookup = self._model.table_data(), self._model.row_lookup()
+        return lambda ids: table_selection(data, lookup, ids)
 
     def show_row_at_top(self, row: int) -> None:
         """Scroll so ``row`` is the first visible row (no selection change, no signal)."""

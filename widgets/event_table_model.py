@@ -160,6 +160,62 @@ class _Page:
         self.shown: dict[int, str] = {}
 
 
+class RowLookup:
+    """Event id → row in one :class:`EventTableData`'s order.
+
+    Ids in ascending or descending order (ids often follow time) are searched directly, and
+    ids without gaps (1..n, what Filature writes) need no search at all; otherwise an argsort
+    of ``ids`` is built on the first lookup, not in ``set_data``, because at 10^7 rows it
+    takes about a second and many orders are never searched. Any thread may look up: the
+    lazy step only ever stores the same answer, and the arrays are never modified.
+    """
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self._ids = ids
+        self._order: tuple[Literal["ascending", "descending", "other"], bool] | None = None
+        self._sorter: np.ndarray | None = None
+
+    @property
+    def prepared(self) -> bool:
+        """Whether the first lookup's pass over every id (or its argsort) is done."""
+        return self._order is not None
+
+    def _prepare(self) -> tuple[Literal["ascending", "descending", "other"], bool]:
+        if self._order is None:
+            ids, n = self._ids, len(self._ids)
+            if bool(np.all(ids[1:] > ids[:-1])):
+                order = ("ascending", abs(int(ids[-1]) - int(ids[0])) == n - 1)
+            elif bool(np.all(ids[1:] < ids[:-1])):
+                order = ("descending", abs(int(ids[-1]) - int(ids[0])) == n - 1)
+            else:
+                self._sorter = np.argsort(ids)
+                order = ("other", False)
+            self._order = order  # last: another thread reads it as "prepared"
+        return self._order  # type: ignore[return-value]
+
+    def rows_of(self, event_ids: np.ndarray) -> np.ndarray:
+        """Rows of many event ids at once; -1 where an id is not shown."""
+        ids = self._ids
+        wanted = np.asarray(event_ids, dtype=np.int64)
+        n = len(ids)
+        if n == 0 or len(wanted) == 0:
+            return np.full(len(wanted), -1, dtype=np.int64)
+        order, dense = self._prepare()
+        if dense:
+            rows = wanted - ids[0] if order == "ascending" else ids[0] - wanted
+            return np.where((rows >= 0) & (rows < n), rows, -1).astype(np.int64)
+        if order == "ascending":
+            rows = np.minimum(np.searchsorted(ids, wanted), n - 1)
+        elif order == "descending":
+            rows = n - 1 - np.minimum(np.searchsorted(ids[::-1], wanted), n - 1)
+        else:
+            assert self._sorter is not None
+            pos = np.minimum(np.searchsorted(ids, wanted, sorter=self._sorter), n - 1)
+            rows = self._sorter[pos]
+        rows = rows.astype(np.int64)
+        return np.where(ids[rows] == wanted, rows, -1)
+
+
 class EventTableModel(QAbstractTableModel):
     """Read-only model of :data:`COLUMNS` over an :class:`EventTableData`."""
 
@@ -170,8 +226,7 @@ class EventTableModel(QAbstractTableModel):
         self._data = EventTableData.empty()
         self._pages: OrderedDict[int, _Page] = OrderedDict()
         self._names: dict[tuple[int, int], str] = {}  # (column, id) -> cell text
-        self._id_order: Literal["ascending", "descending", "other"] | None = None
-        self._sorter: np.ndarray | None = None  # argsort of ids when "other", built lazily
+        self._lookup = RowLookup(self._data.ids)
         self._marked: np.ndarray | None = None  # bool per row, see set_marked()
         self._mark_brushes: tuple[QBrush, QBrush] = (QBrush(), QBrush())
 
@@ -182,13 +237,14 @@ class EventTableModel(QAbstractTableModel):
         self._data = data
         self._pages.clear()
         self._names.clear()
-        self._id_order = None
-        self._sorter = None
+        self._lookup = RowLookup(data.ids)
         self._marked = None
         self.endResetModel()
 
     def set_marked(self, rows: np.ndarray | None, brushes: tuple[QBrush, QBrush]) -> None:
         """Paint ``rows`` as selected, with ``(background, text)`` brushes; None unmarks.
+
+        ``rows`` may also be a boolean mask with one entry per row (it is not copied).
 
         For selections of many scattered rows: Qt's selection model checks every range for
         every painted cell, so 10^5 ranges make each repaint take seconds. A boolean mask
@@ -198,6 +254,8 @@ class EventTableModel(QAbstractTableModel):
             if self._marked is None:
                 return
             self._marked = None
+        elif rows.dtype == np.bool_ and len(rows) == len(self._data.ids):
+            self._marked = rows  # a mask made in advance (on a worker): taken as it is
         else:
             mask = np.zeros(len(self._data.ids), dtype=bool)
             mask[np.asarray(rows, dtype=np.int64)] = True
@@ -232,35 +290,12 @@ class EventTableModel(QAbstractTableModel):
         return int(rows[0]) if rows[0] >= 0 else None
 
     def rows_of(self, event_ids: np.ndarray) -> np.ndarray:
-        """Rows of many event ids at once; -1 where an id is not shown.
+        """Rows of many event ids at once; -1 where an id is not shown (see RowLookup)."""
+        return self._lookup.rows_of(event_ids)
 
-        Ids in ascending or descending order (ids often follow time) are searched directly;
-        otherwise an argsort of ``ids`` is built on the first lookup, not in :meth:`set_data`,
-        because at 10^7 rows it takes about a second and many orders are never searched.
-        """
-        ids = self._data.ids
-        wanted = np.asarray(event_ids, dtype=np.int64)
-        n = len(ids)
-        if n == 0 or len(wanted) == 0:
-            return np.full(len(wanted), -1, dtype=np.int64)
-        if self._id_order is None:
-            if bool(np.all(ids[1:] > ids[:-1])):
-                self._id_order = "ascending"
-            elif bool(np.all(ids[1:] < ids[:-1])):
-                self._id_order = "descending"
-            else:
-                self._id_order = "other"
-                self._sorter = np.argsort(ids)
-        if self._id_order == "ascending":
-            rows = np.minimum(np.searchsorted(ids, wanted), n - 1)
-        elif self._id_order == "descending":
-            rows = n - 1 - np.minimum(np.searchsorted(ids[::-1], wanted), n - 1)
-        else:
-            assert self._sorter is not None
-            pos = np.minimum(np.searchsorted(ids, wanted, sorter=self._sorter), n - 1)
-            rows = self._sorter[pos]
-        rows = rows.astype(np.int64)
-        return np.where(ids[rows] == wanted, rows, -1)
+    def row_lookup(self) -> RowLookup:
+        """The id → row lookup of the rows shown now (any thread may use it)."""
+        return self._lookup
 
     def cached_pages(self) -> list[int]:
         """Page numbers whose text is cached, oldest first (for tests and diagnostics)."""

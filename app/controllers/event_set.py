@@ -46,6 +46,7 @@ class EventSet:
     actor_names: Mapping[int, str]
     platform_names: Mapping[int, str]
     _id_order: np.ndarray = field(init=False, repr=False)
+    _dense: bool = field(init=False, repr=False)
     _placeable: np.ndarray | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +55,10 @@ class EventSet:
         increasing = len(ids) < 2 or bool(np.all(ids[1:] > ids[:-1]))
         object.__setattr__(self, "_id_order",
                            None if increasing else np.argsort(ids, kind="stable"))
+        # Numbered 1..n in time order (what Filature writes): an id's row is id - first id,
+        # no search (376,270 ids of one actor at 10^7 events: ~1 ms instead of ~25 ms).
+        object.__setattr__(self, "_dense", bool(len(ids)) and increasing
+                           and int(ids[-1]) - int(ids[0]) == len(ids) - 1)
         # Times are sorted: the first and last tell whether any is "not set" or implausible.
         ts = self.columns.ts
         all_placeable = not len(ts) or bool(plausible(ts[[0, -1]]).all())
@@ -79,6 +84,9 @@ class EventSet:
         ids = np.asarray(ids, dtype=np.int64)
         if ids.size == 0 or len(self.columns) == 0:
             return np.empty(0, dtype=np.int64)
+        if self._dense:
+            pos = ids - self.columns.id[0]
+            return pos[(pos >= 0) & (pos < len(self.columns))]
         order = self._id_order
         sorted_ids = self.columns.id if order is None else self.columns.id[order]
         pos = np.clip(np.searchsorted(sorted_ids, ids), 0, len(sorted_ids) - 1)
@@ -98,7 +106,7 @@ class EventSet:
         """
         c = self.columns
         n = len(c)
-        dense = bool(n) and self._id_order is None and int(c.id[-1]) - int(c.id[0]) == n - 1
+        dense = self._dense
         if dense:
             mask = hits.id_range_mask(int(c.id[0]), n)
             if mask is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 
 from widgets.timefmt import format_instant
 
@@ -31,8 +31,6 @@ STEPS = 50
 
 class PlayController(QObject):
     """Runs the animation's clock for one map and its play bar."""
-
-    sig_clock_changed = Signal(object)  # int µs UTC, or None when the animation is off
 
     def __init__(self, view: MapView, bar: PlayBar, state: AppState, session: CaseSession,
                  events: CaseEvents) -> None:
@@ -119,6 +117,6 @@ class PlayController(QObject):
         span = self._range()
         bucket = 0 if span is None else max((span[1] - span[0]) // STEPS, 1)
         self._view.set_clock(clock, bucket)
+        self._state.set_clock(clock)
         zone = self._events.display_zone
         self._bar.show_clock("" if clock is None else format_instant(clock, zone))
-        self.sig_clock_changed.emit(clock)

@@ -38,11 +38,15 @@ PRECISIONS = (
     "month",
     "year",
     "range",
+    "millisecond",
 )
-"""``range`` means: somewhere between ``ts_min`` and ``ts_max`` ("the afternoon of ...")."""
+"""``range`` means: somewhere between ``ts_min`` and ``ts_max`` ("the afternoon of ...").
+``millisecond`` (a timeline exported from another tool wrote three digits) comes last so the
+codes of the others stay as synthetic cases and caches have them."""
 
 PRECISION_SPAN_US = {
     "microsecond": 1,
+    "millisecond": 1_000,
     "second": 1_000_000,
     "minute": 60_000_000,
     "hour": 3_600_000_000,

@@ -164,7 +164,8 @@ def _order(s: Story, posted: int, d: date, who: str | None, basket: Basket, dest
                 precision="microsecond", **goods)
     if not talk or who is None:
         return
-    signal = {"exhibit": "phone_lucas", "platform": "signal", "precision": "microsecond"}
+    # Signal stores its times in milliseconds
+    signal = {"exhibit": "phone_lucas", "platform": "signal", "precision": "millisecond"}
     city = dest.title()
     if who not in seen:
         seen.add(who)

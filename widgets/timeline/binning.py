@@ -320,27 +320,46 @@ class IdLookup:
     """Event id → position in the data's columns, for drawing a selection.
 
     Sorting 10^7 ids costs ~1 s, so it happens lazily on the first lookup, and not at all when
-    the ids are already ascending (the usual case: ids follow time).
+    the ids are already ascending (the usual case: ids follow time). Ids numbered without gaps
+    (1..n in time order, what Filature writes) are their position plus the first id: no
+    search at all. Any thread may look up: the lazy step only ever stores the same answer.
     """
 
     def __init__(self, ids: np.ndarray) -> None:
         self._ids = ids
         self._sorter: np.ndarray | None = None
         self._sorted: np.ndarray | None = None
+        self._dense = False
+
+    @property
+    def prepared(self) -> bool:
+        """Whether the first lookup's pass over every id is done (then a lookup is a search)."""
+        return self._sorted is not None
+
+    def _prepare(self) -> np.ndarray:
+        sorted_ids = self._sorted
+        if sorted_ids is None:
+            ids = self._ids
+            if bool(np.all(ids[1:] > ids[:-1])):
+                self._dense = int(ids[-1]) - int(ids[0]) == len(ids) - 1
+                sorted_ids = ids
+            else:
+                self._sorter = np.argsort(ids, kind="stable")
+                sorted_ids = ids[self._sorter]
+            self._sorted = sorted_ids  # last: another thread reads it as "prepared"
+        return sorted_ids
 
     def positions(self, wanted: np.ndarray) -> np.ndarray:
         """Positions of the ids in ``wanted`` that exist (unknown ids are dropped)."""
         wanted = np.asarray(wanted, dtype=np.int64).ravel()
         if len(self._ids) == 0 or len(wanted) == 0:
             return np.zeros(0, dtype=np.int64)
-        if self._sorted is None:
-            if bool(np.all(self._ids[1:] > self._ids[:-1])):
-                self._sorted = self._ids
-            else:
-                self._sorter = np.argsort(self._ids, kind="stable")
-                self._sorted = self._ids[self._sorter]
-        idx = np.searchsorted(self._sorted, wanted)
-        idx = np.clip(idx, 0, len(self._sorted) - 1)
-        hit = self._sorted[idx] == wanted
+        sorted_ids = self._prepare()
+        if self._dense:
+            pos = wanted - sorted_ids[0]
+            return pos[(pos >= 0) & (pos < len(sorted_ids)) & (wanted >= 0)]
+        idx = np.searchsorted(sorted_ids, wanted)
+        idx = np.clip(idx, 0, len(sorted_ids) - 1)
+        hit = sorted_ids[idx] == wanted
         idx = idx[hit & (wanted >= 0)]
         return self._sorter[idx] if self._sorter is not None else idx

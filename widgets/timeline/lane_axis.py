@@ -102,9 +102,20 @@ class LaneAxisItem(pg.AxisItem):
         p.setClipRect(rect)
         p.setPen(self.textPen())
         p.drawLine(QPointF(rect.right() - 1, rect.top()), QPointF(rect.right() - 1, rect.bottom()))
-        for i in layout.display:
-            top = self._row_y(layout.y0[i])
-            bottom = self._row_y(layout.y0[i] + layout.height[i])
+        # Rows to item y is affine: map two points, then paint only the rows in view (mapping
+        # every row cost ~4 µs each, 0.3 s a paint with 83,912 actor lanes at 10^7 events).
+        origin, unit = self._row_y(0.0), self._row_y(1.0) - self._row_y(0.0)
+        if unit > 0:
+            rows = layout.rows_between((rect.top() - origin) / unit,
+                                       (rect.bottom() - origin) / unit)
+        elif unit < 0:
+            rows = layout.rows_between((rect.bottom() - origin) / unit,
+                                       (rect.top() - origin) / unit)
+        else:
+            rows = slice(0, 0)
+        for i in layout.order[rows].tolist():
+            top = origin + unit * layout.y0[i]
+            bottom = origin + unit * (layout.y0[i] + layout.height[i])
             if bottom < rect.top() or top > rect.bottom():
                 continue
             collapsed = layout.height[i] < 1.0

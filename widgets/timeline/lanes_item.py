@@ -162,13 +162,17 @@ class LanesItem(pg.GraphicsObject):
         p.setPen(Qt.PenStyle.NoPen)
         b = self._bounds
         p.setBrush(self._stripe)
-        stripes = [(layout.y0[i], layout.height[i]) for n, i in enumerate(layout.display)
-                   if n % 2 == 0]
-        if stripes:
-            s = np.array(stripes, dtype=np.float64)
-            draw_rects(p, np.column_stack([np.full(len(s), b.left()), s[:, 0],
-                                           np.full(len(s), b.width()), s[:, 1]]))
         view = self.viewRect()
+        # Every other row, of those in view (lanes by actor are 83,912 rows at 10^7 events).
+        rows = (slice(0, len(layout.order)) if view is None else
+                layout.rows_between(min(view.top(), view.bottom()),
+                                    max(view.top(), view.bottom())))
+        start = rows.start + rows.start % 2
+        striped = layout.order[start:rows.stop:2]
+        if len(striped):
+            draw_rects(p, np.column_stack([np.full(len(striped), b.left()), layout.y0[striped],
+                                           np.full(len(striped), b.width()),
+                                           layout.height[striped]]))
         lo, hi = (view.left(), view.right()) if view is not None else (-np.inf, np.inf)
         for k, rects in g.bars.items():
             p.setBrush(self._colors[min(k, len(self._colors) - 1)])

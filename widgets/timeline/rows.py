@@ -39,6 +39,8 @@ class LaneLayout:
         self._hidden: frozenset[str] = frozenset()
         self._lanes: tuple[Lane, ...] = ()
         self.display: tuple[int, ...] = ()
+        self.order = np.zeros(0, dtype=np.intp)  # ``display`` as an array
+        self._tops = np.zeros(0)  # y0 of the displayed lanes, top to bottom (increasing)
         self.y0 = np.zeros(0)
         self.height = np.zeros(0)
         self.total = 0.0
@@ -67,6 +69,8 @@ class LaneLayout:
             self.y0[i], self.height[i] = y, h
             y += h
         self.total = y
+        self.order = np.asarray(self.display, dtype=np.intp)
+        self._tops = self.y0[self.order]
 
     # -- user edits ------------------------------------------------------------------------
     def keys(self) -> tuple[str, ...]:
@@ -125,14 +129,24 @@ class LaneLayout:
         self._relayout()
 
     # -- geometry --------------------------------------------------------------------------
+    # Rows stack without gaps in display order, so both answers are a search over the rows'
+    # tops, not a loop over lanes: lanes by actor are 83,912 rows at 10^7 events, and these
+    # run on every frame (lanes_in) and every mouse move (lane_at).
     def lane_at(self, y: float) -> int | None:
         """Lane index of the row containing ``y`` (view units), or None outside all rows."""
-        for i in self.display:
-            if self.y0[i] <= y < self.y0[i] + self.height[i]:
-                return i
-        return None
+        k = int(np.searchsorted(self._tops, y, side="right")) - 1
+        if k < 0:
+            return None
+        i = int(self.order[k])
+        return i if y < self.y0[i] + self.height[i] else None
 
     def lanes_in(self, y_from: float, y_to: float) -> list[int]:
         """Lane indices whose rows intersect [y_from, y_to], top to bottom."""
-        return [i for i in self.display
-                if self.y0[i] < y_to and self.y0[i] + self.height[i] > y_from]
+        return self.order[self.rows_between(y_from, y_to)].tolist()
+
+    def rows_between(self, y_from: float, y_to: float) -> slice:
+        """The rows (positions in ``display``) that intersect ``(y_from, y_to)``."""
+        bottoms = self._tops + self.height[self.order]
+        a = int(np.searchsorted(bottoms, y_from, side="right"))
+        b = int(np.searchsorted(self._tops, y_to, side="left"))
+        return slice(a, max(a, b))

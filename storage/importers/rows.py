@@ -1,0 +1,267 @@
+"""What the timeline readers hand a case writer: chunks of events as columns, and bad rows.
+
+A reader never writes a case. It yields :class:`EventChunk` objects of a bounded number of rows
+(the memory of an import is that of one chunk, whatever the file's size), each with the rows it
+refused (:class:`BadRow`, with the physical line where the record starts) and the caveats it
+logged (:class:`RowNote`). The columns are what a bulk SQLite writer binds with
+``executemany``: one array per ``event`` column, and the free attributes and tags in long
+format (``(row, key, value)``), which map onto a child table without a dict per row.
+
+A file the reader cannot read faithfully is refused as a whole (:class:`ImportRefused`), with a
+message a user can act on. The refusal can come after some chunks (a zone-less time on line
+900,000): a writer builds its case in a new file and deletes it on any exception.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from storage.importers.times import TimeFlag
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from storage.importers.row_times import RowTimes
+
+
+class ImportRefused(Exception):
+    """The file cannot be read faithfully; ``str()`` says why, naming the file."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(f"{file}: {reason}")
+        self.file = file
+        self.reason = reason
+
+
+class MissingColumns(ImportRefused):
+    """Required columns are absent: ``missing`` names them, ``found`` lists what is there."""
+
+    def __init__(self, file: str, missing: Sequence[str], found: Sequence[str],
+                 hint: str = "") -> None:
+        self.missing = tuple(missing)
+        self.found = tuple(found)
+        shown = ", ".join(found[:30]) + (", …" if len(found) > 30 else "")
+        super().__init__(file, f"missing required column(s): {', '.join(missing)}{hint} "
+                               f"(found: {shown}); map them with a column mapping")
+
+
+class ZoneRequired(ImportRefused):
+    """A time has no UTC offset and no zone was given: reading it in UTC would be a guess."""
+
+    def __init__(self, file: str, line: int, value: str) -> None:
+        self.line = line
+        self.value = value
+        super().__init__(file, f"line {line}: {value!r} has no UTC offset; give the zone the "
+                               "source used (an IANA name such as Europe/Paris, or UTC)")
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """A record that was not imported: the file, the line where it starts, and why."""
+
+    file: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowNote:
+    """A caveat on an imported record (a guessed unit, a disagreeing timestamp…)."""
+
+    file: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EventChunk:
+    """Consecutive events of one file, as aligned columns (index ``i`` is one event).
+
+    ``line`` is the physical line (1-based) where each record starts; ``ts_us`` int64 µs UTC;
+    ``precision`` the ``event.precision`` name; ``flags`` :class:`TimeFlag` bits (uint16);
+    ``ts_min``/``ts_max`` meaningful where ``has_bounds``; ``ts_raw`` the time as the source
+    wrote it (with the reader's choice in brackets when it had to make one) and ``ts_zone``
+    the offset or zone it was read in, for ``event.ts_raw``/``ts_zone``. ``attr_row``,
+    ``attr_key``, ``attr_value`` are every other field in long format (``attr_row`` indexes
+    this chunk's events; blank values are left out), ``tag_row``/``tag`` the parsed tags.
+    ``bad_rows`` and ``notes`` cover the same stretch of the file.
+    """
+
+    file: str
+    line: np.ndarray
+    ts_us: np.ndarray
+    precision: np.ndarray
+    flags: np.ndarray
+    ts_min: np.ndarray
+    ts_max: np.ndarray
+    has_bounds: np.ndarray
+    ts_raw: np.ndarray
+    ts_zone: np.ndarray
+    message: np.ndarray
+    timestamp_desc: np.ndarray
+    attr_row: np.ndarray
+    attr_key: np.ndarray
+    attr_value: np.ndarray
+    tag_row: np.ndarray
+    tag: np.ndarray
+    bad_rows: tuple[BadRow, ...]
+    notes: tuple[RowNote, ...]
+
+    def __len__(self) -> int:
+        return len(self.ts_us)
+
+    def attributes(self, i: int) -> dict[str, str]:
+        """Event ``i``'s attributes as a dict (for inspection and tests; writers use columns)."""
+        at = np.flatnonzero(self.attr_row == i)
+        return {self.attr_key[j]: self.attr_value[j] for j in at.tolist()}
+
+    def tags(self, i: int) -> tuple[str, ...]:
+        """Event ``i``'s tags, in file order."""
+        return tuple(self.tag[np.flatnonzero(self.tag_row == i)].tolist())
+
+
+@dataclass(slots=True)
+class ReadSummary:
+    """What a reader learnt about a file; complete once its chunks are exhausted.
+
+    ``encoding`` is the codec used (``utf-8``, ``utf-8-sig``, ``latin-1``) and
+    ``encoding_note`` why; ``notes`` the file-level caveats; ``units`` the rows whose time came
+    from an epoch number, by unit; ``flags`` the rows carrying each :class:`TimeFlag`.
+    """
+
+    file: str
+    format: str
+    encoding: str = "utf-8"
+    encoding_note: str = ""
+    columns: tuple[str, ...] = ()
+    events: int = 0
+    bad_rows: int = 0
+    blank_records: int = 0
+    notes: list[str] = field(default_factory=list)
+    units: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, int] = field(default_factory=dict)
+
+    def add(self, chunk: EventChunk, times: RowTimes | None = None) -> None:
+        """Count a chunk about to be yielded."""
+        self.events += len(chunk)
+        self.bad_rows += len(chunk.bad_rows)
+        if times is not None:
+            for unit, n in times.units.items():
+                self.units[unit] = self.units.get(unit, 0) + n
+        for flag in TimeFlag:
+            n = int(np.count_nonzero(chunk.flags & int(flag)))
+            if n:
+                self.flags[flag.name or str(int(flag))] = (
+                    self.flags.get(flag.name or str(int(flag)), 0) + n)
+
+
+_EMPTY_I = np.zeros(0, np.int64)
+_EMPTY_O = np.zeros(0, object)
+
+
+def long_attributes(columns: Iterable[tuple[str, np.ndarray]],
+                    keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(row, key, value)`` of the non-blank cells of ``columns`` in the ``keep`` rows.
+
+    Rows are renumbered to the kept rows' order (the chunk's event index). One numpy pass per
+    column: no dict per row.
+    """
+    index = np.cumsum(keep) - 1
+    rows, keys, values = [], [], []
+    for name, col in columns:
+        hit = np.flatnonzero(keep & (col != ""))
+        if len(hit):
+            rows.append(index[hit])
+            key = np.empty(len(hit), dtype=object)
+            key[:] = name  # one shared str object (np.full on objects is 50× slower)
+            keys.append(key)
+            values.append(col[hit])
+    if not rows:
+        return _EMPTY_I, _EMPTY_O, _EMPTY_O
+    return np.concatenate(rows), np.concatenate(keys), np.concatenate(values)
+
+
+def parse_tags(value: object) -> list[str]:
+    """Timesketch's ``tag``: a JSON list, a comma-separated string, or "-" / blank for none.
+
+    A text that starts like a JSON list but is not one is read as comma-separated, brackets
+    included, so nothing is dropped.
+    """
+    if isinstance(value, list):
+        items = [v if isinstance(v, str) else json_text(v) for v in value]
+        return [t for t in items if t.strip() not in ("", "-")]
+    text = value if isinstance(value, str) else json_text(value)
+    stripped = text.strip()
+    if stripped in ("", "-", "[]"):
+        return []
+    if stripped.startswith("["):
+        try:
+            parsed = json.loads(stripped)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list):
+            return parse_tags(parsed)
+    return [t.strip() for t in stripped.split(",") if t.strip() not in ("", "-")]
+
+
+def long_tags(values: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(row, tag)`` of a chunk's tag cells (kept rows renumbered as events)."""
+    index = np.cumsum(keep) - 1
+    rows: list[int] = []
+    tags: list[str] = []
+    seen: dict[str, list[str]] = {}  # timelines repeat a few tag values on many rows
+    for i in np.flatnonzero(keep & (values != "") & (values != "-")).tolist():
+        value = values[i]
+        parsed = seen.get(value)
+        if parsed is None:
+            parsed = seen[value] = parse_tags(value)
+        rows.extend([int(index[i])] * len(parsed))
+        tags.extend(parsed)
+    out = np.empty(len(tags), dtype=object)
+    out[:] = tags
+    return np.asarray(rows, dtype=np.int64), out
+
+
+def json_text(value: object) -> str:
+    """An attribute value from JSON as text: strings as they are, the rest as compact JSON.
+
+    Numbers keep the digits the file wrote (floats arrive as :class:`decimal.Decimal`), so a
+    16-digit microsecond count is not rounded through a float.
+    """
+    if isinstance(value, str):
+        return value
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return str(value)
+
+
+def build_chunk(file: str, line: np.ndarray, times: RowTimes, message: np.ndarray,
+                desc: np.ndarray, attrs: tuple[np.ndarray, np.ndarray, np.ndarray],
+                tags: tuple[np.ndarray, np.ndarray], bad: list[BadRow]) -> EventChunk:
+    """Assemble a chunk from per-row columns, keeping the rows ``times`` accepted.
+
+    ``line``, ``message`` and ``desc`` are aligned with ``times``' rows; ``attrs`` and
+    ``tags`` are already renumbered to the kept rows; ``bad`` holds the reader's own bad rows
+    (bad JSON, wrong field counts), merged here with the time refusals in line order.
+    """
+    ok = times.ok
+    for i, why in times.errors.items():
+        bad.append(BadRow(file, int(line[i]), why))
+    bad.sort(key=lambda b: b.line)
+    notes = tuple(RowNote(file, int(line[i]), text) for i, text in times.notes)
+    return EventChunk(
+        file=file, line=line[ok], ts_us=times.ts_us[ok], precision=times.precision[ok],
+        flags=times.flags[ok], ts_min=times.ts_min[ok], ts_max=times.ts_max[ok],
+        has_bounds=times.has_bounds[ok], ts_raw=times.ts_raw[ok], ts_zone=times.ts_zone[ok],
+        message=message[ok], timestamp_desc=desc[ok], attr_row=attrs[0], attr_key=attrs[1],
+        attr_value=attrs[2], tag_row=tags[0], tag=tags[1], bad_rows=tuple(bad), notes=notes)
