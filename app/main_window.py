@@ -187,16 +187,19 @@ class MainWindow(QMainWindow):
         shared = (self.state, self.session, self.evidence, self.links, runner)
         self.filter_bar_controller = FilterBarController(self.filter_bar, self.state,
                                                          self.evidence, self.annotations)
+        self.inspector_controller = InspectorController(self.inspector, *shared,
+                                                        annotations=self.annotations)
         self.controllers = [
             TimelineController(self.timeline, *shared, annotations=self.annotations),
             TableController(self.table, *shared, annotations=self.annotations),
-            InspectorController(self.inspector, *shared, annotations=self.annotations),
+            self.inspector_controller,
             self.filter_bar_controller,
         ]
         self.cards = CardsController(self.gallery, self.card, self.link_chart, self.state,
                                      self.session, self.evidence, runner, self.annotations)
         self.map = MapController(self.map_view, self.state, self.session, self.evidence, runner,
                                  record_tiles=self.annotations.record_tile_pack)
+        self.inspector_controller.set_place_notes(self.map.place_note)
         self.play = PlayController(self.map_view, self.map_panel.play, self.state, self.session,
                                    self.evidence)
         for view in (self.timeline, self.table, self.card):

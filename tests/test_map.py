@@ -149,6 +149,10 @@ def test_named_places_without_coordinates_come_from_the_gazetteer(window, qtbot,
     assert "GeoNames" in scene.place_notes[p]
     x, y = lonlat_to_mercator(4.89, 52.37)  # Amsterdam
     assert abs(scene.place_x[p] - x) < 20_000 and abs(scene.place_y[p] - y) < 20_000
+    # the inspector says where the position came from
+    window.select(EntityRef("place", 5))
+    qtbot.waitUntil(lambda: "GeoNames" in window.inspector.text(), timeout=10_000)
+    assert "Map position" in window.inspector.text()
     # nothing is written into the case
     (lat,) = sqlite3.connect(case).execute("SELECT lat FROM place WHERE id = 5").fetchone()
     assert lat is None
@@ -212,3 +216,35 @@ def test_play_moves_the_clock_through_the_range_from_the_keyboard(window, qtbot,
     window.state.set_time_selection(None)  # a new range ends the animation
     assert play.clock is None and view._clock is None
     assert window.timeline.cursor_us is None
+
+
+def test_flows_are_merged_on_the_worker_and_a_stale_merge_is_dropped(qtbot) -> None:
+    from widgets.map import MapScene, MapView
+
+    x, y = lonlat_to_mercator(np.array([2.35, 4.48, 4.84]), np.array([48.85, 51.92, 45.76]))
+    scene = MapScene(
+        place_ids=np.array([1, 2, 3]), place_x=x, place_y=y, place_events=np.array([5, 5, 5]),
+        place_approx=np.zeros(3, dtype=bool), place_names=["a", "b", "c"],
+        place_notes=["", "", ""], leg_origin=np.array([0, 0, 1]),
+        leg_destination=np.array([1, 1, 2]), leg_status=np.zeros(3, dtype=np.uint8),
+        leg_weight_g=np.ones(3), leg_shipment=np.array([1, 2, 3]),
+        leg_departed=np.array([1, 2, 3]), leg_arrived=np.array([4, 5, 6]))
+    view = MapView()
+    qtbot.addWidget(view)
+    asked: list[tuple[object, object]] = []
+    view.set_flow_worker(lambda compute, deliver: asked.append((compute, deliver)))
+    view.set_scene(scene)
+    view.resize(300, 200)
+    view.set_view(float(x[0]), float(y[0]), 5_000.0)
+    view.grab()  # a paint asks the worker instead of merging
+    assert len(asked) == 1 and len(view._flows) == 0
+    stale_compute, stale_deliver = asked[0]
+    view.set_view(float(x[0]), float(y[0]), 20.0)  # another band: a new merge is asked
+    view._static = None
+    view.grab()
+    assert len(asked) == 2
+    stale_deliver(stale_compute())  # the old answer arrives late: dropped
+    assert len(view._flows) == 0
+    compute, deliver = asked[1]
+    deliver(compute())
+    assert int(view._flows.count.sum()) == 3

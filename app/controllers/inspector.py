@@ -62,6 +62,7 @@ class InspectorController(QObject):
         # timeline's and table's numpy, which the card should not wait behind).
         self._job: LatestOnly[Shown | None] = LatestOnly(runner)
         self._filtered = False
+        self._place_note: Callable[[int], str] | None = None
         view.sig_ref_requested.connect(self._on_view_ref_requested)
         state.sig_selection_changed.connect(self.show)
         state.sig_show_utc_changed.connect(lambda _on: self.show(self._state.selection))
@@ -161,6 +162,10 @@ class InspectorController(QObject):
                     *record.warnings])
             record = replace(record, fields=[*record.fields, *annotation_fields(
                 self._annotations, ref)])
+            if ref.kind == "place" and self._place_note is not None:
+                note = self._place_note(ref.id)
+                if note:  # where the map put it when the case does not say
+                    record = replace(record, fields=[*record.fields, ("Map position", note)])
             self._view.show_record(record, links)
 
         def failed(exc: BaseException) -> None:
@@ -171,6 +176,10 @@ class InspectorController(QObject):
             self._events.sig_failed.emit(line, exit_code(exc))
 
         self._job.request(task, done, failed)
+
+    def set_place_notes(self, fn: Callable[[int], str] | None) -> None:
+        """Where the map says a place's position comes from (approximate, the gazetteer)."""
+        self._place_note = fn
 
     def _hidden_by_filters(self, ref: EntityRef) -> bool:
         """Whether the selected event is filtered out of the views (kinds, actors, text…)."""

@@ -66,6 +66,9 @@ class MapController(QObject):
         self._view = view
         self._record_tiles = record_tiles
         self._tiles_job: LatestOnly[TilePack] = LatestOnly(runner)
+        self._flows_job: LatestOnly[object] = LatestOnly(runner)
+        view.set_flow_worker(lambda compute, deliver: self._flows_job.request(
+            lambda _ctx: compute(), deliver, self._on_flows_failed))
         self.tile_pack: TilePack | None = None
         self._state = state
         self._session = session
@@ -126,7 +129,11 @@ class MapController(QObject):
         self.sig_map_shown.emit()
         self.sig_settled.emit()
 
+    def _on_flows_failed(self, exc: BaseException) -> None:
+        log_failure(log, "The map's flows could not be merged", exc)
+
     def _on_events_reset(self) -> None:
+        self._flows_job.cancel()
         self._read.cancel()
         self._select_job.cancel()
         self._data = None
@@ -134,6 +141,14 @@ class MapController(QObject):
         self._pending = self._failed = False
         self._view.set_scene(self._scene)
         self._view.show_notice("")
+
+    def place_note(self, place_id: int) -> str:
+        """How the map placed ``place_id`` ("approximate…", "from the gazetteer…"), or ""."""
+        hit = np.flatnonzero(self._scene.place_ids == int(place_id))
+        if not len(hit):
+            return ""
+        notes = self._scene.place_notes
+        return notes[int(hit[0])] if int(hit[0]) < len(notes) else ""
 
     @property
     def ready(self) -> bool:

@@ -170,6 +170,30 @@ def _clipped_paths(xs: np.ndarray, ys: np.ndarray,
                                       finiteCheck=False) for i in range(0, len(px), step)]
 
 
+_Merged = tuple[tuple[object, ...], tuple[Flows, np.ndarray, int, np.ndarray, np.ndarray]]
+
+
+def _merge(s: MapScene, rows: np.ndarray, cell: float | None, clock: int | None,
+           bucket: int) -> tuple[Flows, np.ndarray, int, np.ndarray, np.ndarray]:
+    """Flows of ``rows`` merged for ``cell``, the biggest kept, and their curves (any thread)."""
+    if clock is not None:  # legs that left by the end of the clock's bucket
+        started = s.leg_departed[rows]
+        rows = rows[(started >= 0) & (started < (clock + 1) * bucket)]
+    flows = merge_flows(s.place_x, s.place_y, s.leg_origin[rows], s.leg_destination[rows],
+                        s.leg_status[rows], s.leg_weight_g[rows], cell)
+    # the flows' leg rows index ``rows``: map them back to the scene's legs
+    flows = Flows(flows.x0, flows.y0, flows.x1, flows.y1, flows.count, flows.weight_g,
+                  flows.status, rows[flows.order] if len(flows.order) else flows.order,
+                  flows.offsets, flows.lane)
+    keep = np.arange(len(flows))
+    left_out = 0
+    if len(keep) > MAX_FLOWS:
+        keep = np.argsort(-flows.count, kind="stable")[:MAX_FLOWS]
+        left_out = len(flows) - MAX_FLOWS
+    xs, ys = _curves(flows, keep)
+    return flows, keep, left_out, xs, ys
+
+
 def _dots_path(x: np.ndarray, y: np.ndarray) -> QPainterPath:
     """Zero-length segments: drawn with a round-capped cosmetic pen they are dots."""
     if not len(x):
@@ -209,6 +233,9 @@ class MapView(QWidget):
         self._rows: np.ndarray | None = None  # legs passing the filters (None: all)
         self._flows = Flows.empty()
         self._flow_key: tuple[object, ...] | None = None
+        self._flow_asked: tuple[object, ...] | None = None  # merging on a worker
+        self._flow_worker: Callable[[Callable[[], _Merged], Callable[[_Merged], None]],
+                                    None] | None = None
         self._flow_pts: tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))
         self._flow_keep = np.empty(0, dtype=np.int64)
         self._flow_box = np.empty((0, 4))
@@ -240,13 +267,13 @@ class MapView(QWidget):
         self._highlight = MapHighlight()
         self._highlight_paths = []
         self._rebuild_places()
-        self._flow_key = None
+        self._flow_key = self._flow_asked = None
         self._invalidate()
 
     def show_legs(self, rows: np.ndarray | None) -> None:
         """Show only these legs (the filters and the timeline's range); None: every leg."""
         self._rows = None if rows is None else np.asarray(rows, dtype=np.int64)
-        self._flow_key = None
+        self._flow_key = self._flow_asked = None
         self._invalidate()
 
     def show_highlight(self, highlight: MapHighlight) -> None:
@@ -346,9 +373,20 @@ class MapView(QWidget):
         return x0, y0, x1, y1
 
     def flows(self) -> Flows:
-        """The flows of the current zoom band (after a paint), for tests and hit tests."""
-        self._ensure_flows()
+        """The flows of the current zoom band, computed now if they are not in yet (tests)."""
+        self._ensure_flows(wait=True)
         return self._flows
+
+    def set_flow_worker(self, run: Callable[[Callable[[], _Merged],
+                                             Callable[[_Merged], None]], None] | None) -> None:
+        """Merge flows off the UI thread, through ``run(compute, deliver)``.
+
+        ``run`` runs ``compute`` on a worker and hands its result to ``deliver`` on the UI
+        thread (stale ones dropped). At 10⁷ events a merge over a million legs takes most
+        of a second; meanwhile the map keeps drawing the flows it has. Without a worker the
+        merge runs in the paint.
+        """
+        self._flow_worker = run
 
     # -- building paths ------------------------------------------------------------------------
     def _rebuild_places(self) -> None:
@@ -358,33 +396,39 @@ class MapView(QWidget):
             placed = placed[np.argsort(-s.place_events[placed], kind="stable")[:MAX_PLACES]]
         self._places_drawn = placed
 
-    def _ensure_flows(self) -> None:
+    def _ensure_flows(self, wait: bool = False) -> None:
         s = self._scene
         shown = len(s.leg_origin) if self._rows is None else len(self._rows)
         clock = None if self._clock is None else self._clock // self._clock_bucket
         cell = _cell_for(self._mpp, shown)
-        key = (id(self._rows), shown, _band(self._mpp) if cell else cell, clock)
+        key = (id(s), id(self._rows), shown, _band(self._mpp) if cell else cell, clock)
         if key == self._flow_key:  # checked before any O(legs) work: this runs every frame
             return
-        self._flow_key = key
+        if key == self._flow_asked and not wait:
+            return  # on its way from the worker
         rows = np.arange(len(s.leg_origin)) if self._rows is None else self._rows
-        if clock is not None:  # legs that left by the end of the clock's bucket
-            started = s.leg_departed[rows]
-            rows = rows[(started >= 0) & (started < (clock + 1) * self._clock_bucket)]
-        flows = merge_flows(s.place_x, s.place_y, s.leg_origin[rows], s.leg_destination[rows],
-                            s.leg_status[rows], s.leg_weight_g[rows], cell)
-        # the flows' leg rows index ``rows``: map them back to the scene's legs
-        flows = Flows(flows.x0, flows.y0, flows.x1, flows.y1, flows.count, flows.weight_g,
-                      flows.status, rows[flows.order] if len(flows.order) else flows.order,
-                      flows.offsets, flows.lane)
-        self._flows = flows
-        keep = np.arange(len(flows))
-        self._flows_left_out = 0
-        if len(keep) > MAX_FLOWS:
-            keep = np.argsort(-flows.count, kind="stable")[:MAX_FLOWS]
-            self._flows_left_out = len(flows) - MAX_FLOWS
-        self._flow_keep = keep
-        xs, ys = _curves(flows, keep)
+        bucket = self._clock_bucket
+
+        def compute() -> _Merged:
+            return key, _merge(s, rows, cell, clock, bucket)
+
+        if self._flow_worker is None or wait:
+            self._take_flows(compute())
+            return
+        self._flow_asked = key
+        self._flow_worker(compute, self._on_flows_merged)
+
+    def _on_flows_merged(self, merged: _Merged) -> None:
+        if merged[0] == self._flow_asked:
+            self._take_flows(merged)
+            self._static = None
+            self.update()
+
+    def _take_flows(self, merged: _Merged) -> None:
+        key, (flows, keep, left_out, xs, ys) = merged
+        self._flow_key = key
+        self._flow_asked = None
+        self._flows, self._flow_keep, self._flows_left_out = flows, keep, left_out
         self._flow_pts = (xs, ys)
         self._flow_box = (np.stack([xs.min(axis=1), ys.min(axis=1), xs.max(axis=1),
                                     ys.max(axis=1)], axis=1) if len(keep) else np.empty((0, 4)))
