@@ -248,3 +248,20 @@ def test_flows_are_merged_on_the_worker_and_a_stale_merge_is_dropped(qtbot) -> N
     compute, deliver = asked[1]
     deliver(compute())
     assert int(view._flows.count.sum()) == 3
+
+
+def test_play_draws_the_rounds_under_way_stop_by_stop(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    view, play = window.map_view, window.play
+    start = T0 + 40 * STEP
+    window.state.set_time_selection(TimeWindow(start, start + 4 * STEP))
+    play.step(1)  # 1/50 of 4 h: the round has started, no stop reached yet
+    qtbot.waitUntil(lambda: len(view._highlight.routes) == 1, timeout=10_000)
+    route = view._highlight.routes[0]
+    assert route.round_id == ROUND_ID
+    assert int(np.sum(route.times <= play.clock)) == 1  # only the start is drawn
+    for _ in range(20):  # 21 steps of 4.8 min: past the stops at 20 and 75 min, not 150
+        play.step(1)
+    assert int(np.sum(route.times <= play.clock)) == 3
+    play.stop()
+    qtbot.waitUntil(lambda: not view._highlight.routes, timeout=10_000)

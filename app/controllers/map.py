@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 ROUNDS_SHOWN = 3
 """Rounds of a selected courier drawn at once (the latest in the range)."""
+PLAYING_ROUNDS = 20
+"""Rounds drawn at once while playing (a Paris cell runs a handful at a time)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,6 +87,11 @@ class MapController(QObject):
         state.sig_selection_changed.connect(self._on_state_selection_changed)
         state.sig_filters_changed.connect(self._on_state_filters_changed)
         state.sig_time_selection_changed.connect(self._on_state_filters_changed)
+        state.sig_clock_changed.connect(self._on_state_clock_changed)
+        self._play_job: LatestOnly[tuple[Route, ...]] = LatestOnly(runner)
+        self._selected = MapHighlight()  # what the selection marks
+        self._playing: tuple[Route, ...] = ()  # the rounds under way at the clock
+        self._playing_ids: tuple[int, ...] = ()
         events.sig_events_loaded.connect(self._on_events_loaded)
         events.sig_reset.connect(self._on_events_reset)
 
@@ -129,11 +136,50 @@ class MapController(QObject):
         self.sig_map_shown.emit()
         self.sig_settled.emit()
 
+    # -- play: the rounds under way ---------------------------------------------------------
+    def _show_highlight(self) -> None:
+        chosen = {r.round_id for r in self._selected.routes}
+        extra = tuple(r for r in self._playing if r.round_id not in chosen)
+        h = self._selected
+        self._view.show_highlight(MapHighlight(h.legs, h.places, (*h.routes, *extra)))
+
+    def _on_state_clock_changed(self, clock: int | None) -> None:
+        """While playing, every round under way is drawn, its stops appearing as it goes."""
+        data, source = self._data, self._session.source
+        if clock is None or data is None or source is None:
+            self._play_job.cancel()
+            if self._playing:
+                self._playing, self._playing_ids = (), ()
+                self._show_highlight()
+            return
+        r = data.rounds
+        active = np.flatnonzero((r.start <= clock) & (r.end >= clock))[:PLAYING_ROUNDS]
+        ids = tuple(int(i) for i in r.event_id[active].tolist())
+        if ids == self._playing_ids:
+            return
+        self._playing_ids = ids
+        scene = self._scene
+
+        def task(ctx: TaskContext) -> tuple[Route, ...]:
+            con = source.connect()
+            try:
+                return tuple(_route(con, data, scene, int(i)) for i in active.tolist())
+            finally:
+                con.close()
+
+        def done(routes: tuple[Route, ...]) -> None:
+            self._playing = routes
+            self._show_highlight()
+
+        self._play_job.request(task, done, self._on_flows_failed)
+
     def _on_flows_failed(self, exc: BaseException) -> None:
         log_failure(log, "The map's flows could not be merged", exc)
 
     def _on_events_reset(self) -> None:
         self._flows_job.cancel()
+        self._play_job.cancel()
+        self._selected, self._playing, self._playing_ids = MapHighlight(), (), ()
         self._read.cancel()
         self._select_job.cancel()
         self._data = None
@@ -208,7 +254,8 @@ class MapController(QObject):
             return
         if not refs:
             self._select_job.cancel()
-            self._view.show_highlight(MapHighlight())
+            self._selected = MapHighlight()
+            self._show_highlight()
             return
         scene, frame = self._scene, not self._from_map
         window = self._state.time_selection
@@ -223,7 +270,8 @@ class MapController(QObject):
 
         def done(shown: _Shown) -> None:
             self._pending = False
-            self._view.show_highlight(shown.highlight)
+            self._selected = shown.highlight
+            self._show_highlight()
             if frame and len(shown.frame):
                 self._view.frame_places(shown.frame)
             self.sig_settled.emit()
