@@ -16,7 +16,7 @@ A round's stops are the courier's deliveries between its start and end, read on 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -92,6 +92,7 @@ class MapController(QObject):
         self._selected = MapHighlight()  # what the selection marks
         self._playing: tuple[Route, ...] = ()  # the rounds under way at the clock
         self._playing_ids: tuple[int, ...] = ()
+        self._playing_step: int | None = None
         events.sig_events_loaded.connect(self._on_events_loaded)
         events.sig_reset.connect(self._on_events_reset)
 
@@ -148,10 +149,15 @@ class MapController(QObject):
         data, source = self._data, self._session.source
         if clock is None or data is None or source is None:
             self._play_job.cancel()
+            self._playing_step = None
             if self._playing:
                 self._playing, self._playing_ids = (), ()
                 self._show_highlight()
             return
+        step = clock // max(self._view.clock_bucket // 10, 1)
+        if step == self._playing_step:  # rounds come and go ten times a step, not per frame
+            return
+        self._playing_step = step
         r = data.rounds
         active = np.flatnonzero((r.start <= clock) & (r.end >= clock))[:PLAYING_ROUNDS]
         ids = tuple(int(i) for i in r.event_id[active].tolist())
@@ -163,7 +169,8 @@ class MapController(QObject):
         def task(ctx: TaskContext) -> tuple[Route, ...]:
             con = source.connect()
             try:
-                return tuple(_route(con, data, scene, int(i)) for i in active.tolist())
+                return tuple(replace(_route(con, data, scene, int(i)), labelled=False)
+                             for i in active.tolist())
             finally:
                 con.close()
 

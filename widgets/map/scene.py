@@ -88,6 +88,7 @@ class Route:
     event_ids: Sequence[int]  # the event of each point (start: the round itself)
     times: np.ndarray  # µs UTC of each point (the animation shows those reached)
     details: Sequence[str] = ()  # the tooltip of each point: full time with offset, title
+    labelled: bool = True  # False: drawn as dots (the rounds under way while playing)
 
 
 @dataclass(frozen=True, eq=False)

@@ -49,7 +49,7 @@ from widgets.timefmt import format_instant
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from widgets.map.scene import VectorLayer
+    from widgets.map.scene import Route, VectorLayer
 
 MAX_FLOWS = 20_000
 MAX_DRAWN_FLOWS = 600
@@ -234,8 +234,8 @@ class MapView(QWidget):
         self._flows = Flows.empty()
         self._flow_key: tuple[object, ...] | None = None
         self._flow_asked: tuple[object, ...] | None = None  # merging on a worker
-        self._flow_worker: Callable[[Callable[[], _Merged], Callable[[_Merged], None]],
-                                    None] | None = None
+        self._flow_worker: Callable[[Callable[[], _Merged | None],
+                                     Callable[[_Merged | None], None]], None] | None = None
         self._flow_pts: tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))
         self._flow_keep = np.empty(0, dtype=np.int64)
         self._flow_box = np.empty((0, 4))
@@ -245,6 +245,8 @@ class MapView(QWidget):
         self._highlight_paths: list[tuple[QPainterPath, QPen]] = []
         self._clock: int | None = None  # the animation's time, µs UTC
         self._clock_bucket = 1
+        self._moving_key: tuple[int, int, int] | None = None
+        self._moving_rows = np.empty(0, dtype=np.int64)
         self._keys: Callable[[str], bool] | None = None
         self._tiles: Callable[[int, int, int], bytes | None] | None = None
         self._tile_zooms = (0, 19)
@@ -292,6 +294,11 @@ class MapView(QWidget):
         self._clock_bucket = max(int(bucket_us), 1)
         self._rebuild_highlight()
         self.update()  # the flows' picture is redrawn when the clock enters a new bucket
+
+    @property
+    def clock_bucket(self) -> int:
+        """The case time one merge of the animation's flows lasts (µs)."""
+        return self._clock_bucket
 
     def set_key_handler(self, handler: Callable[[str], bool] | None) -> None:
         """Keys the map does not use (Space, ``.``…) go here first (the play bar)."""
@@ -377,8 +384,9 @@ class MapView(QWidget):
         self._ensure_flows(wait=True)
         return self._flows
 
-    def set_flow_worker(self, run: Callable[[Callable[[], _Merged],
-                                             Callable[[_Merged], None]], None] | None) -> None:
+    def set_flow_worker(self, run: Callable[[Callable[[], _Merged | None],
+                                             Callable[[_Merged | None], None]], None] | None
+                        ) -> None:
         """Merge flows off the UI thread, through ``run(compute, deliver)``.
 
         ``run`` runs ``compute`` on a worker and hands its result to ``deliver`` on the UI
@@ -409,17 +417,20 @@ class MapView(QWidget):
         rows = np.arange(len(s.leg_origin)) if self._rows is None else self._rows
         bucket = self._clock_bucket
 
-        def compute() -> _Merged:
+        if self._flow_worker is None or wait:
+            self._take_flows((key, _merge(s, rows, cell, clock, bucket)))
+            return
+
+        def compute() -> _Merged | None:
+            if self._flow_asked != key:
+                return None  # asked for something else since: a queued merge costs nothing
             return key, _merge(s, rows, cell, clock, bucket)
 
-        if self._flow_worker is None or wait:
-            self._take_flows(compute())
-            return
         self._flow_asked = key
         self._flow_worker(compute, self._on_flows_merged)
 
-    def _on_flows_merged(self, merged: _Merged) -> None:
-        if merged[0] == self._flow_asked:
+    def _on_flows_merged(self, merged: _Merged | None) -> None:
+        if merged is not None and merged[0] == self._flow_asked:
             self._take_flows(merged)
             self._static = None
             self.update()
@@ -700,9 +711,17 @@ class MapView(QWidget):
         if self._clock is None:
             return
         s, t = self._scene, self._clock
-        rows = np.arange(len(s.leg_origin)) if self._rows is None else self._rows
+        bucket = self._clock_bucket
+        key = (id(s), id(self._rows), t // bucket)
+        if self._moving_key != key:  # once per bucket: the legs that may move in it
+            rows = np.arange(len(s.leg_origin)) if self._rows is None else self._rows
+            dep, arr = s.leg_departed[rows], s.leg_arrived[rows]
+            start = (t // bucket) * bucket
+            self._moving_rows = rows[(dep >= 0) & (dep < start + bucket) & (arr > start)]
+            self._moving_key = key
+        rows = self._moving_rows
         dep, arr = s.leg_departed[rows], s.leg_arrived[rows]
-        moving = rows[(dep >= 0) & (dep <= t) & (arr > t)]
+        moving = rows[(dep <= t) & (arr > t)]
         moving = moving[(s.leg_origin[moving] >= 0) & (s.leg_destination[moving] >= 0)][:5_000]
         if not len(moving):
             return
@@ -736,6 +755,9 @@ class MapView(QWidget):
         painter.setFont(font)
         metrics = painter.fontMetrics()
         for route in self._highlight.routes:
+            if not route.labelled:  # a round shown while playing: its stops as small dots
+                self._paint_stops(painter, route)
+                continue
             for i, (x, y, label) in enumerate(zip(route.x.tolist(), route.y.tolist(),
                                                  route.labels, strict=True)):
                 if self._clock is not None and route.times[i] > self._clock:
@@ -753,6 +775,19 @@ class MapView(QWidget):
                 painter.fillRect(box, QColor(255, 255, 255, 215))
                 painter.setPen(QColor("#880e4f"))
                 painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_stops(self, painter: QPainter, route: Route) -> None:
+        reached = np.ones(len(route.x), dtype=bool) if self._clock is None else (
+            route.times <= self._clock)
+        if not reached.any():
+            return
+        painter.setTransform(self._transform())
+        pen = QPen(QColor("#d81b60"), 7)
+        pen.setCosmetic(True)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.drawPath(_dots_path(route.x[reached], route.y[reached]))
+        painter.resetTransform()
 
     def _paint_labels(self, painter: QPainter, rect: tuple[float, float, float, float],
                       to_pixel: Callable[[float, float], QPointF]) -> None:
