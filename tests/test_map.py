@@ -265,3 +265,14 @@ def test_play_draws_the_rounds_under_way_stop_by_stop(window, qtbot, case) -> No
     assert int(np.sum(route.times <= play.clock)) == 3
     play.stop()
     qtbot.waitUntil(lambda: not view._highlight.routes, timeout=10_000)
+
+
+def test_an_actor_selected_marks_the_places_of_their_events(window, qtbot, case) -> None:
+    _open(window, qtbot, case)
+    view = window.map_view
+    window.select(EntityRef("actor", 1))
+    expected = {r[0] for r in sqlite3.connect(case).execute(
+        "SELECT DISTINCT place_id FROM event WHERE actor_id = 1 AND place_id IS NOT NULL")}
+    qtbot.waitUntil(lambda: len(view._highlight.places) > 0, timeout=10_000)
+    marked = set(view._scene.place_ids[view._highlight.places].tolist())
+    assert marked == expected

@@ -25,7 +25,12 @@ from PySide6.QtCore import QObject, Signal
 from app.controllers.map_layers import basemap_layers, map_scene
 from app.failures import log_failure
 from app.workers import LatestOnly
-from storage.reads.geo import read_map_data, read_round_stops
+from storage.reads.geo import (
+    read_actor_places,
+    read_event_map_refs,
+    read_map_data,
+    read_round_stops,
+)
 from storage.reads.tiles import TilePack, TilePackError, open_tile_pack
 from widgets.map import MapHighlight, MapScene, Route
 from widgets.timefmt import format_instant, to_datetime
@@ -325,6 +330,7 @@ def shown_for(con: object, refs: frozenset[EntityRef], data: MapData, scene: Map
             ship = np.flatnonzero((data.shipments.sender == ref.id)
                                   | (data.shipments.recipient == ref.id))
             legs.append(np.flatnonzero(np.isin(data.legs.shipment, ship)))
+            places.append(data.places.index(read_actor_places(con, ref.id)))  # their events'
             rounds = np.flatnonzero(data.rounds.courier == ref.id)
             if window is not None and len(rounds):
                 r = data.rounds
@@ -359,16 +365,14 @@ def _nearest_places(scene: MapScene, route: Route) -> np.ndarray:
 
 def _event_items(con: object, event_id: int, data: MapData, scene: MapScene
                  ) -> tuple[list[np.ndarray], list[np.ndarray], list[Route]]:
-    cur = con.cursor()  # type: ignore[attr-defined]
-    cur.execute("SELECT kind, shipment_id, place_id FROM event WHERE id = ?", (int(event_id),))
-    row = cur.fetchone()
+    row = read_event_map_refs(con, event_id)
     if row is None:
         return [], [], []
     kind, shipment, place = row
     legs, places, routes = [], [], []
-    if isinstance(shipment, int):
+    if shipment is not None:
         legs.append(np.flatnonzero(scene.leg_shipment == shipment))
-    if isinstance(place, int):
+    if place is not None:
         places.append(data.places.index(np.asarray([place])))
     if kind == "courier_round":
         hit = np.flatnonzero(data.rounds.event_id == event_id)

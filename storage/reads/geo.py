@@ -252,3 +252,25 @@ def read_round_stops(con: Any, courier_id: int, start_us: int, end_us: int,
     return [RoundStop(int(i), int(ts), None if p < 0 else int(p),
                       _text(clipped(title, t_len, NAME_CHARS)))
             for i, ts, p, title, t_len in rows]
+
+
+def read_event_map_refs(con: Any, event_id: int) -> tuple[str, int | None, int | None] | None:
+    """An event's kind, shipment and place (what the map shows of it); None if absent."""
+    cur = con.cursor()
+    cur.execute(f"SELECT {clip_sql('kind', 60)}, {_int_sql('shipment_id')}, "
+                f"{_int_sql('place_id')} FROM event WHERE id = ?", (int(event_id),))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    kind, k_len, shipment, place = row
+    return (_text(clipped(kind, k_len, 60)), None if shipment < 0 else int(shipment),
+            None if place < 0 else int(place))
+
+
+def read_actor_places(con: Any, actor_id: int, limit: int = 500) -> np.ndarray:
+    """Ids of the places of an actor's events, most used first (``ix_event_actor_ts``)."""
+    cur = con.cursor()
+    cur.execute("SELECT place_id FROM event WHERE actor_id = ? AND typeof(place_id) = "
+                "'integer' GROUP BY place_id ORDER BY count(*) DESC, place_id LIMIT ?",
+                (int(actor_id), int(limit)))
+    return np.fromiter((r[0] for r in cur.fetchall()), dtype=np.int64)
