@@ -1,9 +1,9 @@
 """The shipment map: basemap, places, parcel flows and courier rounds, drawn for the screen.
 
-Everything is kept in Web Mercator metres as ``QPainterPath``s built once per data change
-(basemap layers, the flows of the current zoom band, the place dots) and drawn each frame
-through one ``QTransform`` with cosmetic pens, so a pan or a zoom costs what Qt needs to
-rasterise, not a Python loop per item. Flows are re-merged only when the zoom crosses a
+Everything is kept in Web Mercator metres: the basemap as ``QPainterPath``s built once and
+drawn through one ``QTransform``; flows, routes and place dots as numpy arrays turned into
+pixels and handed to Qt in one call per pen (``strokes``), so a pan or a zoom costs what Qt
+needs to rasterise, not a Python loop per item. Flows are re-merged only when the zoom crosses a
 band (``flows.merge_flows``): one arrow per leg up close, one per pair of places further
 out, one per pair of areas at Europe zoom. Only the biggest :data:`MAX_FLOWS` flows and
 :data:`MAX_PLACES` places are drawn at once; the map says how many it left out.
@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -30,7 +29,6 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPaintEvent,
     QPen,
     QTransform,
@@ -43,6 +41,15 @@ from resources.geo import scale_bar
 from widgets.map.basemap import PreparedLayer
 from widgets.map.flows import Flows, merge_flows
 from widgets.map.scene import STATUS_COLOURS, STATUS_NAMES, MapHighlight, MapScene
+from widgets.map.strokes import (
+    Dot,
+    DotSprites,
+    Pixels,
+    clip_segments,
+    draw_segments,
+    line_pen,
+    polyline_segments,
+)
 from widgets.plain_text import tooltip_text, visible
 from widgets.timefmt import format_instant
 
@@ -66,8 +73,10 @@ logistician's parcels, split, is a fan of hundreds of lines that says nothing)."
 MAX_PLACES = 50_000
 MIN_MPP, MAX_MPP = 0.5, 40_000.0
 CURVE_STEPS = 10
-SEGMENTS_PER_PATH = 32
-SMOOTH_FLOW_PATHS = 40
+SMOOTH_FLOW_SEGMENTS = 10_000
+"""Beyond this many flow segments in the picture they are drawn without antialiasing (a
+city view crossed by hundreds of wide flows: about 4× faster)."""
+FLOW_OPACITY = 0.67
 SEA = QColor("#dfe9f2")
 LAND = QColor("#f7f5ef")
 ATTRIBUTION = "Natural Earth · IGN (Licence Ouverte) · GeoNames (CC BY 4.0)"
@@ -103,16 +112,6 @@ def _curves(f: Flows, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.nd
     return xs, ys
 
 
-def _polyline_path(xs: np.ndarray, ys: np.ndarray) -> QPainterPath:
-    """One path of many polylines (rows of ``xs``/``ys``), built in C by pyqtgraph."""
-    if not xs.size:
-        return QPainterPath()
-    connect = np.ones(xs.shape, dtype=np.int32)
-    connect[:, -1] = 0
-    return pg.functions.arrayToQPath(xs.ravel(), ys.ravel(), connect=connect.ravel(),
-                                     finiteCheck=False)
-
-
 @dataclass(frozen=True, eq=False)
 class _Static:
     """A picture of the slow layers and the view it was drawn for."""
@@ -126,48 +125,6 @@ class _Static:
     x1: float
     y1: float
     key: tuple[object, ...]
-
-
-def _clipped_paths(xs: np.ndarray, ys: np.ndarray,
-                   rect: tuple[float, float, float, float]) -> list[QPainterPath]:
-    """Polylines keeping only the segments that meet ``rect`` (metres), in small paths.
-
-    Qt strokes a path as one outline and fills it: thousands of crossing wide segments in
-    one path made a scanline fill of seconds; paths of :data:`SEGMENTS_PER_PATH` stay fast.
-
-    Up close, a flow from Paris to Rotterdam is a curve 10⁵ pixels long: stroking it whole,
-    wide and antialiased, cost Qt seconds for a frame of which it crosses one corner.
-    """
-    if not xs.size:
-        return []
-    x0, y0, x1, y1 = rect
-    sx0, sx1 = np.minimum(xs[:, :-1], xs[:, 1:]), np.maximum(xs[:, :-1], xs[:, 1:])
-    sy0, sy1 = np.minimum(ys[:, :-1], ys[:, 1:]), np.maximum(ys[:, :-1], ys[:, 1:])
-    seen = (sx0 <= x1) & (sx1 >= x0) & (sy0 <= y1) & (sy1 >= y0)
-    rows, cols = np.nonzero(seen)
-    if not len(rows):
-        return []
-    ax, ay = xs[rows, cols], ys[rows, cols]
-    bx, by = xs[rows, cols + 1], ys[rows, cols + 1]
-    # Liang–Barsky: cut each segment to the rectangle, so no coordinate Qt strokes lies far
-    # outside the picture (a wide antialiased pen on a 10⁵-px segment took seconds)
-    dx, dy = bx - ax, by - ay
-    t0, t1 = np.zeros(len(ax)), np.ones(len(ax))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for p_, q_ in ((-dx, ax - x0), (dx, x1 - ax), (-dy, ay - y0), (dy, y1 - ay)):
-            r = q_ / p_
-            entering = p_ < 0
-            leaving = p_ > 0
-            t0 = np.where(entering, np.maximum(t0, r), t0)
-            t1 = np.where(leaving, np.minimum(t1, r), t1)
-            t1 = np.where((p_ == 0) & (q_ < 0), -1.0, t1)  # parallel and outside
-    keep = t0 <= t1
-    ax, ay, dx, dy, t0, t1 = ax[keep], ay[keep], dx[keep], dy[keep], t0[keep], t1[keep]
-    px = np.stack([ax + t0 * dx, ax + t1 * dx], axis=1).ravel()
-    py = np.stack([ay + t0 * dy, ay + t1 * dy], axis=1).ravel()
-    step = 2 * SEGMENTS_PER_PATH
-    return [pg.functions.arrayToQPath(px[i:i + step], py[i:i + step], connect="pairs",
-                                      finiteCheck=False) for i in range(0, len(px), step)]
 
 
 _Merged = tuple[tuple[object, ...], tuple[Flows, np.ndarray, int, np.ndarray, np.ndarray]]
@@ -192,15 +149,6 @@ def _merge(s: MapScene, rows: np.ndarray, cell: float | None, clock: int | None,
         left_out = len(flows) - MAX_FLOWS
     xs, ys = _curves(flows, keep)
     return flows, keep, left_out, xs, ys
-
-
-def _dots_path(x: np.ndarray, y: np.ndarray) -> QPainterPath:
-    """Zero-length segments: drawn with a round-capped cosmetic pen they are dots."""
-    if not len(x):
-        return QPainterPath()
-    xs = np.stack([x, x + 1e-3], axis=1).ravel()
-    ys = np.stack([y, y], axis=1).ravel()
-    return pg.functions.arrayToQPath(xs, ys, connect="pairs", finiteCheck=False)
 
 
 class MapView(QWidget):
@@ -242,7 +190,8 @@ class MapView(QWidget):
         self._flows_left_out = 0
         self._places_drawn = np.empty(0, dtype=np.int64)
         self._highlight = MapHighlight()
-        self._highlight_paths: list[tuple[QPainterPath, QPen]] = []
+        self._highlight_strokes: list[tuple[np.ndarray, QPen]] = []  # segments in metres
+        self._sprites = DotSprites()
         self._clock: int | None = None  # the animation's time, µs UTC
         self._clock_bucket = 1
         self._moving_key: tuple[int, int, int] | None = None
@@ -267,7 +216,7 @@ class MapView(QWidget):
         self._scene = scene
         self._rows = None
         self._highlight = MapHighlight()
-        self._highlight_paths = []
+        self._highlight_strokes = []
         self._rebuild_places()
         self._flow_key = self._flow_asked = None
         self._invalidate()
@@ -369,10 +318,8 @@ class MapView(QWidget):
         return (self._cx + (p.x() - self.width() / 2) * self._mpp,
                 self._cy - (p.y() - self.height() / 2) * self._mpp)
 
-    def _transform(self) -> QTransform:
-        k = 1.0 / self._mpp
-        return QTransform(k, 0.0, 0.0, -k, self.width() / 2 - self._cx * k,
-                          self.height() / 2 + self._cy * k)
+    def _pixels(self) -> Pixels:
+        return Pixels(self._cx, self._cy, self._mpp, self.width(), self.height())
 
     def visible_world(self) -> tuple[float, float, float, float]:
         x0, y1 = self.to_world(QPointF(0, 0))
@@ -446,28 +393,20 @@ class MapView(QWidget):
 
     def _rebuild_highlight(self) -> None:
         s, h = self._scene, self._highlight
-        self._highlight_paths = []
+        self._highlight_strokes = []
         legs = h.legs[(h.legs >= 0) & (h.legs < len(s.leg_origin))]
         if len(legs):
             f = merge_flows(s.place_x, s.place_y, s.leg_origin[legs], s.leg_destination[legs],
                             s.leg_status[legs], s.leg_weight_g[legs], 0.0)
-            xs, ys = _curves(f)
-            pen = QPen(QColor("#ffd600"), 6)
-            pen.setCosmetic(True)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            edge = QPen(QColor("#212121"), 8)
-            edge.setCosmetic(True)
-            edge.setCapStyle(Qt.PenCapStyle.RoundCap)
-            path = _polyline_path(xs, ys)
-            self._highlight_paths += [(path, edge), (path, pen)]
+            segs = polyline_segments(*_curves(f))
+            self._highlight_strokes += [(segs, line_pen("#212121", 8)),
+                                        (segs, line_pen("#ffd600", 6))]
         for route in h.routes:
             reached = np.ones(len(route.x), dtype=bool) if self._clock is None else (
                 route.times <= self._clock)
             if reached.sum() >= 2:
-                pen = QPen(QColor("#d81b60"), 3)
-                pen.setCosmetic(True)
-                x, y = route.x[reached], route.y[reached]
-                self._highlight_paths.append((_polyline_path(x[None, :], y[None, :]), pen))
+                segs = polyline_segments(route.x[reached], route.y[reached])
+                self._highlight_strokes.append((segs, line_pen("#d81b60", 3)))
 
     # -- painting ------------------------------------------------------------------------------
     def paintEvent(self, _event: QPaintEvent) -> None:
@@ -490,12 +429,10 @@ class MapView(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale != 1.0)
         painter.drawImage(QRectF(top_left.x(), top_left.y(), w * scale, h * scale), static.image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setTransform(self._transform())
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for path, pen in self._highlight_paths:
-            painter.setPen(pen)
-            painter.drawPath(path)
-        painter.resetTransform()
+        screen = self._pixels()
+        rect = screen.world_rect(margin_px=16)
+        for segs, pen in self._highlight_strokes:
+            draw_segments(painter, screen.segments(clip_segments(segs, rect)), pen)
         self._paint_moving(painter)
         self._paint_selected_places(painter)
         self._paint_routes(painter)
@@ -571,33 +508,46 @@ class MapView(QWidget):
                 painter.resetTransform()
                 self._paint_tiles(painter, image_view=(cx, cy, mpp, w, h))
                 painter.setTransform(world)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        flows = self._flow_paths_in(x0, y0, x1, y1)
-        # many wide curves: without antialiasing Qt fills them ~4× faster (a city view
-        # crossed by hundreds of flows); a few are drawn smooth
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, len(flows) <= SMOOTH_FLOW_PATHS)
-        for path, pen in flows:
-            painter.setPen(pen)
-            painter.drawPath(path)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for path, outer, inner in self._place_paths_in(x0, y0, x1, y1):
-            painter.setPen(outer)
-            painter.drawPath(path)
-            painter.setPen(inner)
-            painter.drawPath(path)
         painter.resetTransform()
+        picture = Pixels(cx, cy, mpp, w, h)
+        self._paint_flows(painter, picture)
+        for x, y, dot in self._place_dots_in(picture):
+            self._sprites.draw(painter, x, y, dot)
         self._paint_labels(painter, (x0, y0, x1, y1), lambda x, y: QPointF(
             (x - cx) * k + w / 2, h / 2 - (y - cy) * k))
         painter.end()
         self._static = _Static(image, cx, cy, mpp, x0, y0, x1, y1, self._static_key())
         return self._static
 
-    def _flow_paths_in(self, x0: float, y0: float, x1: float, y1: float
-                       ) -> list[tuple[QPainterPath, QPen]]:
-        """The biggest flows crossing the rectangle, as one path per status and width."""
+    def _paint_flows(self, painter: QPainter, picture: Pixels) -> None:
+        """The biggest flows crossing the picture, opaque on a layer laid at :data:`FLOW_OPACITY`.
+
+        One layer rather than translucent pens: a curve's segments overlap at their round
+        ends, and translucent they would show a bead at every joint.
+        """
+        strokes = self._flow_strokes_in(picture)
+        if not strokes:
+            return
+        layer = QImage(painter.device().width(), painter.device().height(),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        layer.fill(Qt.GlobalColor.transparent)
+        on_layer = QPainter(layer)
+        on_layer.setRenderHint(QPainter.RenderHint.Antialiasing,
+                               sum(len(segs) for segs, _pen in strokes) <= SMOOTH_FLOW_SEGMENTS)
+        for segs, pen in strokes:
+            draw_segments(on_layer, segs, pen)
+        on_layer.end()
+        painter.save()
+        painter.setOpacity(FLOW_OPACITY)
+        painter.drawImage(0, 0, layer)
+        painter.restore()
+
+    def _flow_strokes_in(self, picture: Pixels) -> list[tuple[np.ndarray, QPen]]:
+        """The biggest flows crossing the picture: pixel segments per status and width."""
         f, box = self._flows, self._flow_box
         if not len(box):
             return []
+        x0, y0, x1, y1 = picture.world_rect()
         hit = np.flatnonzero((box[:, 0] <= x1) & (box[:, 2] >= x0) & (box[:, 1] <= y1)
                              & (box[:, 3] >= y0))
         keep = self._flow_keep
@@ -614,21 +564,18 @@ class MapView(QWidget):
                 pick = (status == code) & (width_class == px)
                 if not pick.any():
                     continue
-                colour = QColor(STATUS_COLOURS[min(code, len(STATUS_COLOURS) - 1)])
-                colour.setAlpha(170)
-                pen = QPen(colour, px)
-                pen.setCosmetic(True)
-                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-                for path in _clipped_paths(xs[pick], ys[pick], (x0, y0, x1, y1)):
-                    out.append((path, pen))
+                segs = clip_segments(polyline_segments(xs[pick], ys[pick]), (x0, y0, x1, y1))
+                if len(segs):
+                    colour = STATUS_COLOURS[min(code, len(STATUS_COLOURS) - 1)]
+                    out.append((picture.segments(segs), line_pen(colour, px)))
         return out
 
-    def _place_paths_in(self, x0: float, y0: float, x1: float, y1: float
-                        ) -> list[tuple[QPainterPath, QPen, QPen]]:
-        """Dots of the busiest places in the rectangle, one path per size (approximate: rings)."""
+    def _place_dots_in(self, picture: Pixels) -> list[tuple[np.ndarray, np.ndarray, Dot]]:
+        """Dots of the busiest places in the picture (pixels), by size; approximate: rings."""
         s, placed = self._scene, self._places_drawn
         if not len(placed):
             return []
+        x0, y0, x1, y1 = picture.world_rect(margin_px=8)
         px, py = s.place_x[placed], s.place_y[placed]
         inside = placed[(px >= x0) & (px <= x1) & (py >= y0) & (py <= y1)]
         if len(inside) > MAX_DRAWN_PLACES:
@@ -641,14 +588,9 @@ class MapView(QWidget):
                 pick = inside[(classes == px_size) & (s.place_approx[inside] == approx)]
                 if not len(pick):
                     continue
-                outer = QPen(QColor("#37474f"), px_size + 2)
-                outer.setCosmetic(True)
-                outer.setCapStyle(Qt.PenCapStyle.RoundCap)
-                inner = QPen(QColor("#ffffff" if approx else "#ffb300"),
-                             max(px_size - (3 if approx else 0), 1))
-                inner.setCosmetic(True)
-                inner.setCapStyle(Qt.PenCapStyle.RoundCap)
-                out.append((_dots_path(s.place_x[pick], s.place_y[pick]), outer, inner))
+                dot = (Dot(px_size + 2, "#ffffff", "#37474f", 2.5) if approx
+                       else Dot(px_size + 2, "#ffb300", "#37474f", 1.0))
+                out.append((picture.x(s.place_x[pick]), picture.y(s.place_y[pick]), dot))
         return out
 
     def _paint_tiles(self, painter: QPainter,
@@ -730,13 +672,8 @@ class MapView(QWidget):
             s.leg_arrived[moving] - s.leg_departed[moving], 1)
         x = s.place_x[o] + (s.place_x[d] - s.place_x[o]) * frac
         y = s.place_y[o] + (s.place_y[d] - s.place_y[o]) * frac
-        painter.setTransform(self._transform())
-        pen = QPen(QColor("#0d47a1"), 7)
-        pen.setCosmetic(True)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(pen)
-        painter.drawPath(_dots_path(x[np.isfinite(x)], y[np.isfinite(x)]))
-        painter.resetTransform()
+        screen = self._pixels()
+        self._sprites.draw(painter, screen.x(x), screen.y(y), Dot(7, "#0d47a1"))
 
     def _paint_selected_places(self, painter: QPainter) -> None:
         s = self._scene
@@ -781,13 +718,9 @@ class MapView(QWidget):
             route.times <= self._clock)
         if not reached.any():
             return
-        painter.setTransform(self._transform())
-        pen = QPen(QColor("#d81b60"), 7)
-        pen.setCosmetic(True)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(pen)
-        painter.drawPath(_dots_path(route.x[reached], route.y[reached]))
-        painter.resetTransform()
+        screen = self._pixels()
+        self._sprites.draw(painter, screen.x(route.x[reached]), screen.y(route.y[reached]),
+                           Dot(7, "#d81b60"))
 
     def _paint_labels(self, painter: QPainter, rect: tuple[float, float, float, float],
                       to_pixel: Callable[[float, float], QPointF]) -> None:
