@@ -27,6 +27,8 @@ USAGE = """\
 python main.py [CASE] [--range START/END] [--select KIND:ID]
                       [--screenshot OUT.png [--wait-loaded]] [--size WxH]
        python main.py generate --events N --out PATH [--seed S] [--no-fts] [--force]
+       python main.py import SOURCE... --out CASE [--tz ZONE] [--skip-bad-rows]
+       python main.py export CASE [--events OUT.jsonl] [--places OUT.kml] [--actors OUT.csv]
        python main.py info CASE"""
 
 
@@ -109,6 +111,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "generate":
         return run_generate(generate_parser().parse_args(args[1:]))
+    if args and args[0] == "import":
+        from app.cli_import import import_parser, run_import
+
+        return run_import(import_parser(_Parser).parse_args(args[1:]))
+    if args and args[0] == "export":
+        from app.cli_export import export_parser, run_export
+
+        return run_export(export_parser(_Parser).parse_args(args[1:]))
     if args and args[0] == "info":
         return run_info(info_parser().parse_args(args[1:]))
     return run_gui(gui_parser().parse_args(args))

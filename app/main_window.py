@@ -16,6 +16,7 @@ command line's deep links (``--range``, ``--select``) drive.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -39,6 +40,7 @@ from app.controllers.annotations import Annotations
 from app.controllers.cards import CardsController
 from app.controllers.case_events import CaseEvents
 from app.controllers.filter_bar import FilterBarController
+from app.controllers.importing import ImportController
 from app.controllers.inspector import InspectorController
 from app.controllers.map import MapController
 from app.controllers.map_play import PlayController
@@ -63,8 +65,6 @@ from widgets.plain_text import set_plain
 from widgets.timeline import TimelineView
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from app.workers import Runner
     from storage.notes.store import NotesStore
     from storage.reads.overview import CaseOverview
@@ -206,6 +206,8 @@ class MainWindow(QMainWindow):
             view.sig_annotate_requested.connect(self._on_annotate_requested)
         self.annotations.sig_failed.connect(lambda line: set_plain(self._status_case, line))
         self.value_checks = ValueChecksController(self.session, runner, self.overview_view)
+        self.importer = ImportController(runner, self, lambda path: self.open_case(path),
+                                         self._open_case_path)
 
         self._build_status_bar()
         self._build_menus()
@@ -284,6 +286,10 @@ class MainWindow(QMainWindow):
         self.action_demo = QAction("Open &Demo Case", self)
         self.action_demo.triggered.connect(self.open_demo)
         file_menu.addAction(self.action_demo)
+        self.action_import = QAction("&New Case from Files…", self)
+        self.action_import.setStatusTip("Build a new case from Timesketch or Plaso timelines")
+        self.action_import.triggered.connect(self.importer.ask)
+        file_menu.addAction(self.action_import)
         self.action_close = QAction("&Close Case", self, shortcut=QKeySequence.StandardKey.Close)
         self.action_close.triggered.connect(self.session.close)
         file_menu.addAction(self.action_close)
@@ -327,6 +333,7 @@ class MainWindow(QMainWindow):
         self._rebuild_recent_menu(self._settings.recent_cases())
 
     def _connect(self) -> None:
+        self.importer.sig_message.connect(lambda line: set_plain(self._status_case, line))
         s = self.session
         s.sig_loading.connect(self._on_session_loading)
         s.sig_opened.connect(self._on_session_opened)
@@ -488,6 +495,13 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open a case", "", CASE_FILTER)
         if path:
             self.open_case(path)
+
+    def _open_case_path(self) -> Path | None:
+        """The file of the case open for viewing (an import never writes it)."""
+        target = self.session.target
+        if not target or ("://" in target and not target.startswith("sqlite:")):
+            return None
+        return Path(target.removeprefix("sqlite:///")) if "://" in target else Path(target)
 
     def _on_add_tiles_triggered(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Add offline map tiles", "",

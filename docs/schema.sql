@@ -1,9 +1,9 @@
--- Filature case format 1.1: the complete schema of a case file (SQLite 3.9 or later, FTS5).
+-- Filature case format 1.2: the complete schema of a case file (SQLite 3.9 or later, FTS5).
 --
 --   sqlite3 my.filature < docs/schema.sql      (on a new, empty file)
 --
 -- then insert your rows and check the result with `python main.py info my.filature`.
--- case_info needs at least format_version ('1.1'), title and time_zone (an IANA zone name,
+-- case_info needs at least format_version ('1.2'), title and time_zone (an IANA zone name,
 -- e.g. 'Europe/Paris'). Times are INTEGER microseconds since 1970-01-01T00:00:00 UTC;
 -- NULL means "not set". Columns, vocabularies and rules: docs/case-format.md.
 --
@@ -20,7 +20,8 @@ PRAGMA application_id = 1179208753;
 -- case_info.format_version. Keep the default journal_mode (DELETE), not WAL, so that a
 -- read-only viewer needs no -wal/-shm file beside the evidence.
 
--- Tables, in dependency order. Every one must exist (possibly empty).
+-- Tables, in dependency order. Every one up to shipment_leg must exist (possibly empty); the
+-- format 1.2 tables after it are optional (Filature's writers always create them).
 
 -- Key/value facts: format_version, title, time_zone (required), reference,
 -- classification, description, created_at, generator.
@@ -198,6 +199,66 @@ CREATE TABLE shipment_leg (
     FOREIGN KEY(exhibit_id) REFERENCES exhibit (id)
 );
 
+-- Format 1.2, written by imports: a field of an imported row with no column of its own
+-- (Plaso's data_type, a Timesketch column such as filename), as the text the source held.
+CREATE TABLE event_attribute (
+    id INTEGER NOT NULL,
+    event_id INTEGER NOT NULL,
+    "key" TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (id),
+    FOREIGN KEY(event_id) REFERENCES event (id)
+);
+
+-- Format 1.2: a tag the source gave an event (Timesketch's tag); evidence, not a note.
+CREATE TABLE event_tag (
+    id INTEGER NOT NULL,
+    event_id INTEGER NOT NULL,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (id),
+    FOREIGN KEY(event_id) REFERENCES event (id)
+);
+
+-- Format 1.2: how an imported event's time was read, when it needed saying (bits; see
+-- docs/case-format.md).
+CREATE TABLE event_time_flag (
+    event_id INTEGER NOT NULL,
+    flags INTEGER NOT NULL,
+    PRIMARY KEY (event_id),
+    FOREIGN KEY(event_id) REFERENCES event (id)
+);
+
+-- Format 1.2: one imported file (also an exhibit): how it was read, what came of it.
+CREATE TABLE import_file (
+    id INTEGER NOT NULL,
+    exhibit_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    format TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    encoding TEXT,
+    time_zone TEXT,
+    profile TEXT,
+    imported_at INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    rows_skipped INTEGER NOT NULL,
+    blank_records INTEGER DEFAULT '0' NOT NULL,
+    notes TEXT,
+    PRIMARY KEY (id),
+    FOREIGN KEY(exhibit_id) REFERENCES exhibit (id)
+);
+
+-- Format 1.2: a row of an imported file that was skipped, or imported with a caveat.
+CREATE TABLE import_log (
+    id INTEGER NOT NULL,
+    import_id INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (id),
+    FOREIGN KEY(import_id) REFERENCES import_file (id)
+);
+
 -- Indices. Filature's writers build them after the bulk load (faster at millions of
 -- rows); for a hand-made case creating them first is fine.
 CREATE INDEX ix_identifier_value ON identifier (value);
@@ -209,6 +270,9 @@ CREATE INDEX ix_event_kind_ts ON event (kind, ts);
 CREATE INDEX ix_event_shipment ON event (shipment_id) WHERE shipment_id IS NOT NULL;
 CREATE INDEX ix_event_ts ON event (ts);
 CREATE INDEX ix_shipment_leg_departed ON shipment_leg (departed_ts);
+CREATE INDEX ix_import_log_file ON import_log (import_id, line);
+CREATE INDEX ix_event_attribute_event ON event_attribute (event_id);
+CREATE INDEX ix_event_tag_event ON event_tag (event_id);
 
 -- Optional, once your rows are in: remove the leading "-- " of the statements below and run
 -- them (Filature's writers do this in storage.case.writer.finish_case_file).

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.case.schema import REQUIRED_INFO_KEYS, REQUIRED_TABLES
+from storage.case.schema import IMPORT_TABLES, REQUIRED_INFO_KEYS, REQUIRED_TABLES
 from storage.case.writer import create_case_file, finish_case_file
 from tests.test_case_format_doc import DOC
 
@@ -83,7 +83,8 @@ def test_schema_sql_is_what_the_writer_creates(tmp_path: Path) -> None:
     _from_schema_sql(tmp_path / "doc.filature")
     code = _catalog(tmp_path / "code.filature", stats=False)
     assert _catalog(tmp_path / "doc.filature") == code
-    assert {name for kind, name, _, _ in code if kind == "table"} == set(REQUIRED_TABLES)
+    assert {name for kind, name, _, _ in code if kind == "table"} == {*REQUIRED_TABLES,
+                                                                      *IMPORT_TABLES}
     assert _pragmas(tmp_path / "doc.filature") == _pragmas(tmp_path / "code.filature")
     assert _pragmas(tmp_path / "doc.filature")["page_size"] == 8192
 

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject
 
-from app.controllers.inspector_records import BUILDERS, count_record, event_record
+from app.controllers.inspector_records import BUILDERS, count_record, event_record, with_extras
 from app.failures import exit_code, log_failure
 from app.state import EntityRef
 from app.workers import LatestOnly
+from storage.reads.event_extras import read_event_extras
 from storage.reads.event_queries import read_event_detail
 from storage.reads.records import read_record
 from widgets.inspector import InspectorRecord
@@ -133,7 +134,11 @@ class InspectorController(QObject):
                 summary = None if ids is None else _event_summary(events, ids)
                 if ref.kind == "event":
                     detail = read_event_detail(con, ref.id)
-                    return None if detail is None else event_record(detail, zone, case_zone)
+                    if detail is None:
+                        return None
+                    shown_event, event_links = event_record(detail, zone, case_zone)
+                    extras = read_event_extras(con, ref.id)
+                    return with_extras(shown_event, extras), event_links
                 record = read_record(con, ref.kind, ref.id)
             finally:
                 con.close()

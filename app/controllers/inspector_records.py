@@ -6,6 +6,7 @@ wrote it, and a warning when the local wall-clock time is ambiguous or does not 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from storage.case.text_values import text_notes
@@ -16,6 +17,7 @@ from widgets.labels import vocab_label
 from widgets.timefmt import format_both, format_duration, format_instant, to_datetime
 
 if TYPE_CHECKING:
+    from storage.reads.event_extras import EventExtras
     from storage.reads.event_queries import EventDetail
     from storage.reads.records import Record
 
@@ -385,3 +387,27 @@ BUILDERS = {
     "platform": platform_record,
     "actor": actor_record,
 }
+
+
+def with_extras(record: InspectorRecord, extras: EventExtras) -> InspectorRecord:
+    """An imported event's record with what it came with: source, time caveats, fields, tags.
+
+    The source's field names are evidence too: shown as values under a fixed label, never as
+    labels of their own making.
+    """
+    if extras.empty:
+        return record
+    fields = list(record.fields)
+    warnings = list(record.warnings)
+    if extras.imported_from:
+        fields.append(("Imported from", extras.imported_from))
+    for note in extras.time_notes:
+        warnings.append(f"time: {note}")
+    if extras.tags:
+        fields.append(("Source tags", ", ".join(str(t) for t in extras.tags)))
+    for key, value in extras.attributes:
+        fields.append(("Source field", f"{key} = {'' if value is None else value}"))
+    if extras.attributes_total > len(extras.attributes):
+        fields.append(("Source fields", f"{extras.attributes_total - len(extras.attributes):,} "
+                                        "more not shown"))
+    return dataclasses.replace(record, fields=fields, warnings=warnings)

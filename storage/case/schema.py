@@ -8,6 +8,10 @@ Conventions that every table follows (why they matter is in the doc):
 - Times are ``INTEGER`` microseconds since 1970-01-01T00:00:00 UTC. pandas timestamps stop at
   2262, evidence sometimes carries 1601 or 9999 sentinels: integers keep them all exactly.
 - Every record that comes from evidence cites an ``exhibit``: court exports trace back to it.
+- Version 1.2 added what imports need, as tables older readers ignore: ``event_attribute`` and
+  ``event_tag`` (the fields of a Timesketch or Plaso row that have no column here),
+  ``event_time_flag`` (how a row's time was read), ``import_file`` and ``import_log`` (each
+  imported file, and the rows it skipped with their line and reason).
 - Vocabulary columns (``kind``, ``role``, ``precision``...) are plain ``TEXT``; the values we
   write are listed in :mod:`storage.case.vocab`, and readers show unknown values as they are rather
   than refusing a case written by another tool.
@@ -35,7 +39,7 @@ from storage.case.fts import FTS_TABLE as FTS_TABLE
 
 FORMAT_MAJOR = 1
 """Readers refuse a case whose major version is higher: its meaning may have changed."""
-FORMAT_MINOR = 1
+FORMAT_MINOR = 2
 """Minor versions only add optional tables or nullable columns: older readers ignore them."""
 FORMAT_VERSION = f"{FORMAT_MAJOR}.{FORMAT_MINOR}"
 
@@ -55,6 +59,8 @@ REQUIRED_TABLES = (
     "event",
     "relation",
 )
+#: Tables of format 1.2 that imports fill; optional (Filature's writers create them, empty).
+IMPORT_TABLES = ("event_attribute", "event_tag", "event_time_flag", "import_file", "import_log")
 #: Keys ``case_info`` must hold.
 REQUIRED_INFO_KEYS = ("format_version", "title", "time_zone")
 
@@ -274,3 +280,74 @@ class Relation(Base):
     confidence: Mapped[float | None] = mapped_column(REAL)
     justification: Mapped[str | None] = mapped_column(Text)
     exhibit_id: Mapped[int | None] = mapped_column(ForeignKey("exhibit.id"))
+
+
+# -- format 1.2: what imports keep (optional tables; older readers ignore them) ---------------
+class EventAttribute(Base):
+    """A field of an imported row with no column of its own (``data_type``, ``filename``…).
+
+    Long format (one row per field) so that a timeline with 300 distinct columns needs no
+    300-column table; ``value`` is the text the source held.
+    """
+
+    __tablename__ = "event_attribute"
+    __table_args__ = (Index("ix_event_attribute_event", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"))
+    key: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class EventTag(Base):
+    """A tag the source gave an event (Timesketch's ``tag``): evidence, not the user's notes."""
+
+    __tablename__ = "event_tag"
+    __table_args__ = (Index("ix_event_tag_event", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"))
+    tag: Mapped[str] = mapped_column(Text)
+
+
+class EventTimeFlag(Base):
+    """How an imported event's time was read, when it needed saying (bits, see the doc)."""
+
+    __tablename__ = "event_time_flag"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), primary_key=True)
+    flags: Mapped[int] = mapped_column(Integer)
+
+
+class ImportFile(Base):
+    """One imported file: what it was, how it was read, what came of it."""
+
+    __tablename__ = "import_file"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    exhibit_id: Mapped[int] = mapped_column(ForeignKey("exhibit.id"))
+    name: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(Text)
+    encoding: Mapped[str | None] = mapped_column(Text)
+    time_zone: Mapped[str | None] = mapped_column(Text)
+    profile: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[int] = mapped_column(Integer)
+    events: Mapped[int] = mapped_column(Integer)
+    rows_skipped: Mapped[int] = mapped_column(Integer)
+    blank_records: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class ImportLog(Base):
+    """A row of an imported file that was skipped (or imported with a caveat), and why."""
+
+    __tablename__ = "import_log"
+    __table_args__ = (Index("ix_import_log_file", "import_id", "line"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_file.id"))
+    line: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)

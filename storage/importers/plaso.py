@@ -104,12 +104,13 @@ def read_plaso_jsonl(path: str | Path, *, zone: str | None = None,
         raise ImportRefused(file, "not Plaso json_line output: the first event has neither "
                                   "'date_time' nor 'timestamp'")
     summary = ReadSummary(file, "plaso_jsonl", enc.label,
-                          enc.note, tuple(first))
+                          enc.note, tuple(first), bytes_total=path.stat().st_size)
 
     def chunks() -> Iterator[EventChunk]:
         for batch in json_batches(path, enc, chunk_rows):
             summary.blank_records += len(batch.blank)
             bad = [BadRow(file, no, why) for no, why in batch.bad]
+            summary.bytes_done = batch.end_byte
             yield _chunk(file, list(zip(batch.lines, batch.objs, strict=True)), bad, tz, fold,
                          summary)
 

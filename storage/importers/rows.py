@@ -144,6 +144,9 @@ class ReadSummary:
     notes: list[str] = field(default_factory=list)
     units: dict[str, int] = field(default_factory=dict)
     flags: dict[str, int] = field(default_factory=dict)
+    bytes_total: int = 0
+    bytes_done: int = 0
+    """How far the chunks yielded so far reach into the file (for a progress bar)."""
 
     def add(self, chunk: EventChunk, times: RowTimes | None = None) -> None:
         """Count a chunk about to be yielded."""

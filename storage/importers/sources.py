@@ -242,6 +242,8 @@ class JsonBatch:
     objs: list[dict[str, Any]]
     bad: list[tuple[int, str]]
     blank: list[int]
+    end_byte: int = 0
+    """How far into the file the batch reaches (for a progress bar)."""
 
 
 def json_batches(path: Path, enc: Encoding, size: int) -> Iterator[JsonBatch]:
@@ -275,8 +277,10 @@ def json_batches(path: Path, enc: Encoding, size: int) -> Iterator[JsonBatch]:
             batch.lines.append(no)
             batch.objs.append(obj)
             if len(batch.objs) >= size:
+                batch.end_byte = f.tell()
                 yield batch
                 batch = JsonBatch([], [], [], [])
+        batch.end_byte = f.tell()
     if batch.objs or batch.bad or batch.blank:
         yield batch
 

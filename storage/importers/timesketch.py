@@ -101,7 +101,8 @@ def read_timesketch_csv(path: str | Path, *, zone: str | None = None,
     names, notes = unique_names(_csv_header(path, enc, file))
     req = required_columns(file, names, columns)
     summary = ReadSummary(file, "timesketch_csv", enc.label,
-                          enc.note, tuple(names), notes=notes)
+                          enc.note, tuple(names), notes=notes,
+                          bytes_total=path.stat().st_size)
     _note_no_datetime(summary, req)
     spec = _Spec(file, names, req, dict(columns or {}), tz, fold, summary)
     return TimelineRead(summary, _csv_chunks(path, enc, spec, chunk_rows))
@@ -119,7 +120,7 @@ def read_timesketch_jsonl(path: str | Path, *, zone: str | None = None,
     keys = list(first_object(path, enc, file))
     req = required_columns(file, keys, columns)
     summary = ReadSummary(file, "timesketch_jsonl", enc.label,
-                          enc.note, tuple(keys))
+                          enc.note, tuple(keys), bytes_total=path.stat().st_size)
     _note_no_datetime(summary, req)
     spec = _Spec(file, keys, req, dict(columns or {}), tz, fold, summary)
     return TimelineRead(summary, _jsonl_chunks(path, enc, spec, chunk_rows))
@@ -257,6 +258,7 @@ def _csv_chunks(path: Path, enc: Encoding, spec: _Spec, chunk_rows: int) -> Iter
                 starts = starts[1:]
                 first = False
             chunk = _csv_chunk(spec, cols, starts, bad)
+            spec.summary.bytes_done = f.tell()
             del df, cols, starts  # hold one chunk between yields, not the frame behind it too
             yield chunk
             del chunk
@@ -303,6 +305,7 @@ def _jsonl_chunks(path: Path, enc: Encoding, spec: _Spec,
     for batch in json_batches(path, enc, chunk_rows):
         spec.summary.blank_records += len(batch.blank)
         bad = [BadRow(spec.file, no, why) for no, why in batch.bad]
+        spec.summary.bytes_done = batch.end_byte
         yield _jsonl_chunk(spec, batch.lines, batch.objs, bad)
 
 

@@ -1,0 +1,351 @@
+"""Build a new case from timeline files: each file an exhibit, each row an event citing it.
+
+The one place where Filature writes a case from evidence it did not make. The case is
+written to a hidden file beside the target and moved into place only when every file has
+been read: a refusal, a cancellation or a crash leaves no half-built case behind and never
+touches an existing file.
+
+Bad rows follow the user's choice (:class:`BadRowPolicy`): ``reject`` stops at the first
+chunk that holds one and reports it (file, line, reason); ``skip`` imports the rest and
+records every skipped row in ``import_log``. Caveats on rows that were imported (a guessed
+epoch unit, a ``timestamp`` that disagrees with ``datetime``) go to ``import_log`` too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from storage.case.writer import create_case_file, finish_case_file
+from storage.importers.plaso import read_plaso_jsonl
+from storage.importers.rows import BadRow, ImportRefused
+from storage.importers.sources import first_object, sniff_encoding
+from storage.importers.timesketch import read_timesketch_csv, read_timesketch_jsonl
+
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Callable, Mapping, Sequence
+
+    from storage.importers.rows import EventChunk, ReadSummary
+    from storage.importers.sources import TimelineRead
+    from storage.importers.times import FoldPolicy
+
+FORMATS = ("timesketch_csv", "timesketch_jsonl", "plaso_jsonl")
+TITLE_CHARS = 200
+"""An event's title is its message's first line, up to this many characters (the message is
+kept whole)."""
+KIND_FROM = ("data_type",)
+"""The attribute an imported event's kind is taken from when the row has it (Plaso's
+``fs:stat``, ``windows:evtx:record``…); otherwise the kind is its ``timestamp_desc``."""
+
+
+class BadRowPolicy(Enum):
+    REJECT = "reject"
+    SKIP = "skip"
+
+
+class ImportCancelled(Exception):
+    """The user stopped the import; nothing was written."""
+
+
+class BadRowsFound(ImportRefused):
+    """A file holds rows that cannot be imported exactly, and the policy is ``reject``."""
+
+    def __init__(self, file: str, rows: Sequence[BadRow]) -> None:
+        self.rows = tuple(rows)
+        first = self.rows[0]
+        more = f" (and {len(self.rows) - 1:,} more in the same stretch)" if len(rows) > 1 else ""
+        super().__init__(file, f"line {first.line}: {first.reason}{more}; import again "
+                               "skipping bad rows to record them in the case's import log")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to import and how to read it (``format`` None: from its name and first line)."""
+
+    path: Path
+    format: str | None = None
+    columns: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an import is: the file being read and the whole job, in bytes."""
+
+    file: str
+    file_index: int
+    files: int
+    bytes_done: int
+    bytes_total: int
+    events: int
+    skipped: int
+
+    @property
+    def fraction(self) -> float:
+        return min(self.bytes_done / self.bytes_total, 1.0) if self.bytes_total else 0.0
+
+
+@dataclass
+class FileReport:
+    """What came of one file (also written into ``import_file``)."""
+
+    path: Path
+    format: str
+    sha256: str
+    size_bytes: int
+    events: int = 0
+    skipped: int = 0
+    blank_records: int = 0
+    encoding: str = ""
+    notes: list[str] = field(default_factory=list)
+    flags: dict[str, int] = field(default_factory=dict)
+    units: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    """What an import wrote: the case and one report per file."""
+
+    case: Path
+    files: list[FileReport]
+    seconds: float = 0.0
+
+    @property
+    def events(self) -> int:
+        return sum(f.events for f in self.files)
+
+    @property
+    def skipped(self) -> int:
+        return sum(f.skipped for f in self.files)
+
+
+def detect_format(path: Path) -> str:
+    """The reader for a file: by its suffix, and for JSON lines by its first object's keys."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return "timesketch_csv"
+    if suffix in (".jsonl", ".json", ".ndjson"):
+        first = first_object(path, sniff_encoding(path, str(path)), str(path))
+        if "date_time" in first or "__container_type__" in first:
+            return "plaso_jsonl"
+        return "timesketch_jsonl"
+    raise ImportRefused(str(path), "not a timeline this version reads (a Timesketch .csv or "
+                                   ".jsonl, or Plaso's psort -o json_line output)")
+
+
+def open_timeline(source: Source, fmt: str, zone: str | None,
+                  fold: FoldPolicy | None) -> TimelineRead:
+    if fmt == "timesketch_csv":
+        return read_timesketch_csv(source.path, zone=zone, fold=fold, columns=source.columns)
+    if fmt == "timesketch_jsonl":
+        return read_timesketch_jsonl(source.path, zone=zone, fold=fold, columns=source.columns)
+    if fmt == "plaso_jsonl":
+        return read_plaso_jsonl(source.path, zone=zone, fold=fold)
+    raise ImportRefused(str(source.path), f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 and size, read in 4 MB blocks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while block := f.read(4 << 20):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def build_case(sources: Sequence[Source], out: Path, *, title: str = "",
+               zone: str | None = None, case_zone: str | None = None,
+               fold: FoldPolicy | None = None,
+               bad_rows: BadRowPolicy = BadRowPolicy.REJECT, overwrite: bool = False,
+               progress: Callable[[Progress], None] | None = None,
+               cancelled: Callable[[], bool] | None = None, fts: bool = True) -> ImportReport:
+    """Read ``sources`` into a new case at ``out``.
+
+    ``zone`` is the zone of times written without an offset (an IANA name; none: such files
+    are refused, the computer's zone is never assumed); ``case_zone`` the zone the case is
+    shown in (default ``zone``, else UTC). ``cancelled`` is polled between chunks.
+    """
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise FileExistsError(f"{out} already exists (choose another name, or overwrite it)")
+    started = time.perf_counter()
+    paths = [Path(s.path) for s in sources]
+    for path in paths:
+        if not path.is_file():
+            raise ImportRefused(str(path), "no such file")
+    total = sum(p.stat().st_size for p in paths)
+    part = out.with_name(f".{out.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
+    info = {"title": title or _title(paths), "time_zone": case_zone or zone or "UTC",
+            "source": "import: " + ", ".join(p.name for p in paths)[:500],
+            "created_by": "Filature import"}
+    con = create_case_file(part, info, overwrite=True)
+    reports: list[FileReport] = []
+    try:
+        writer = _Writer(con)
+        done_before = 0
+        for index, source in enumerate(sources):
+            fmt = source.format or detect_format(Path(source.path))
+            report = _import_file(writer, source, fmt, zone, fold, bad_rows, index,
+                                  len(sources), done_before, total, progress, cancelled)
+            reports.append(report)
+            done_before += report.size_bytes
+        finish_case_file(con, fts=fts)
+        os.replace(part, out)
+    except BaseException:
+        try:
+            con.close()
+        finally:
+            part.unlink(missing_ok=True)
+        raise
+    return ImportReport(out, reports, time.perf_counter() - started)
+
+
+def _title(paths: Sequence[Path]) -> str:
+    if len(paths) == 1:
+        return f"Imported timeline: {paths[0].name}"
+    return f"Imported timelines: {paths[0].name} and {len(paths) - 1} more"
+
+
+def _import_file(writer: _Writer, source: Source, fmt: str, zone: str | None,
+                 fold: FoldPolicy | None, policy: BadRowPolicy, index: int, files: int,
+                 done_before: int, total: int, progress: Callable[[Progress], None] | None,
+                 cancelled: Callable[[], bool] | None) -> FileReport:
+    path = Path(source.path)
+    sha, size = file_sha256(path)
+    report = FileReport(path, fmt, sha, size)
+    exhibit = writer.exhibit(path, fmt, sha)
+    with open_timeline(source, fmt, zone, fold) as read:
+        summary = read.summary
+        import_id = writer.import_file(exhibit, path, fmt, size, sha, zone)
+        for chunk in read:
+            if cancelled is not None and cancelled():
+                raise ImportCancelled(f"import cancelled while reading {path.name}")
+            if chunk.bad_rows and policy is BadRowPolicy.REJECT:
+                raise BadRowsFound(str(path), chunk.bad_rows)
+            writer.events(chunk, exhibit)
+            writer.log(import_id, chunk)
+            report.events += len(chunk)
+            report.skipped += len(chunk.bad_rows)
+            if progress is not None:
+                progress(Progress(path.name, index, files, done_before + summary.bytes_done,
+                                  total, writer.next_event - 1, report.skipped))
+        _fill_report(report, summary)
+        writer.close_import(import_id, report)
+    if progress is not None:
+        progress(Progress(path.name, index, files, done_before + size, total,
+                          writer.next_event - 1, report.skipped))
+    return report
+
+
+def _fill_report(report: FileReport, summary: ReadSummary) -> None:
+    report.blank_records = summary.blank_records
+    report.encoding = summary.encoding
+    report.notes = [n for n in (summary.encoding_note, *summary.notes) if n]
+    report.flags = dict(summary.flags)
+    report.units = dict(summary.units)
+
+
+class _Writer:
+    """Bulk inserts into the new case; ids are handed out here, in file order."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+        self.next_event = 1
+        self._labels: set[str] = set()
+        self._imported_at = time.time_ns() // 1000
+
+    def exhibit(self, path: Path, fmt: str, sha: str) -> int:
+        label = path.name
+        n = 2
+        while label in self._labels:  # two files of the same name from different folders
+            label = f"{path.name} ({n})"
+            n += 1
+        self._labels.add(label)
+        cur = self.con.execute(
+            "INSERT INTO exhibit(label, kind, description, acquired_at, acquired_by, sha256, "
+            "path, notes) VALUES (?, 'timeline', ?, ?, 'Filature import', ?, ?, NULL)",
+            (label, f"{fmt} file imported by Filature", self._imported_at, sha, str(path)))
+        return int(cur.lastrowid or 0)
+
+    def import_file(self, exhibit: int, path: Path, fmt: str, size: int, sha: str,
+                    zone: str | None) -> int:
+        cur = self.con.execute(
+            "INSERT INTO import_file(exhibit_id, name, format, size_bytes, sha256, time_zone, "
+            "imported_at, events, rows_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)",
+            (exhibit, path.name, fmt, size, sha, zone, self._imported_at))
+        return int(cur.lastrowid or 0)
+
+    def close_import(self, import_id: int, report: FileReport) -> None:
+        notes = "\n".join(report.notes) or None
+        self.con.execute(
+            "UPDATE import_file SET encoding = ?, events = ?, rows_skipped = ?, "
+            "blank_records = ?, notes = ? WHERE id = ?",
+            (report.encoding, report.events, report.skipped, report.blank_records, notes,
+             import_id))
+
+    def events(self, chunk: EventChunk, exhibit: int) -> None:
+        n = len(chunk)
+        if not n:
+            return
+        first = self.next_event
+        ids = np.arange(first, first + n, dtype=np.int64)
+        self.next_event += n
+        kind = chunk.timestamp_desc.copy()
+        for key in KIND_FROM:
+            at = np.flatnonzero(chunk.attr_key == key)
+            kind[chunk.attr_row[at]] = chunk.attr_value[at]
+        bounded = chunk.has_bounds
+        ts_min = np.where(bounded, chunk.ts_min, None)
+        ts_max = np.where(bounded, chunk.ts_max, None)
+        zone = np.where(chunk.ts_zone == "", None, chunk.ts_zone)
+        title = [_title_of(m) for m in chunk.message.tolist()]
+        record = [f"line {x}" for x in chunk.line.tolist()]
+        self.con.executemany(
+            "INSERT INTO event(id, ts, precision, ts_min, ts_max, ts_raw, ts_zone, kind, title, "
+            "message, exhibit_id, source_record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            zip(ids.tolist(), chunk.ts_us.tolist(), chunk.precision.tolist(), ts_min.tolist(),
+                ts_max.tolist(), chunk.ts_raw.tolist(), zone.tolist(), kind.tolist(), title,
+                chunk.message.tolist(), [exhibit] * n, record, strict=True))
+        # timestamp_desc is a field of the row like any other: kept for the export's sake
+        desc_rows = ids.tolist()
+        self.con.executemany(
+            "INSERT INTO event_attribute(event_id, key, value) VALUES (?, 'timestamp_desc', ?)",
+            zip(desc_rows, chunk.timestamp_desc.tolist(), strict=True))
+        if len(chunk.attr_row):
+            self.con.executemany(
+                "INSERT INTO event_attribute(event_id, key, value) VALUES (?, ?, ?)",
+                zip((chunk.attr_row + first).tolist(), chunk.attr_key.tolist(),
+                    chunk.attr_value.tolist(), strict=True))
+        if len(chunk.tag_row):
+            self.con.executemany(
+                "INSERT INTO event_tag(event_id, tag) VALUES (?, ?)",
+                zip((chunk.tag_row + first).tolist(), chunk.tag.tolist(), strict=True))
+        flagged = np.flatnonzero(chunk.flags)
+        if len(flagged):
+            self.con.executemany(
+                "INSERT INTO event_time_flag(event_id, flags) VALUES (?, ?)",
+                zip(ids[flagged].tolist(), chunk.flags[flagged].astype(np.int64).tolist(),
+                    strict=True))
+
+    def log(self, import_id: int, chunk: EventChunk) -> None:
+        rows = [(import_id, b.line, "skipped", b.reason) for b in chunk.bad_rows]
+        rows += [(import_id, n.line, "note", n.text) for n in chunk.notes]
+        if rows:
+            self.con.executemany(
+                "INSERT INTO import_log(import_id, line, outcome, reason) VALUES (?, ?, ?, ?)",
+                rows)
+
+
+def _title_of(message: str) -> str:
+    line = message.split("\n", 1)[0] if "\n" in message else message
+    return line if len(line) <= TITLE_CHARS else line[:TITLE_CHARS - 1] + "…"

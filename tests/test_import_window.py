@@ -1,0 +1,83 @@
+"""File ▸ New Case from Files… in the window (issue #19): progress, cancel, bad rows, opening.
+
+The dialogs are bypassed through ``ImportController.start`` (what the options dialog returns);
+the options dialog itself is checked for what it hands back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.state import EntityRef
+from widgets.import_dialog import ImportChoice, ImportDialog
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "timesketch"
+
+
+def test_an_imported_case_opens_with_its_fields_in_the_inspector(window, qtbot,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "new.filature"
+    choice = ImportChoice((DATA / "sigma_events.jsonl", DATA / "e2e_evtx_part.csv"), out,
+                          None, False)
+    with qtbot.waitSignal(window.sig_ready, timeout=30_000):
+        assert window.importer.start(choice) is None
+    assert out.exists()
+    assert window.session.target == str(out)
+    assert window.evidence.events is not None and len(window.evidence.events) == 18
+    window.select(EntityRef("event", 1))
+    qtbot.waitUntil(lambda: "Imported from" in window.inspector.text(), timeout=10_000)
+    text = window.inspector.text()
+    assert "sigma_events.jsonl" in text and "timestamp = 123456789" in text
+    assert "different instants" in text  # the time caveat, as a warning
+
+
+def test_bad_rows_stop_the_import_and_offer_to_skip(window, qtbot, tmp_path: Path) -> None:
+    out = tmp_path / "bad.filature"
+    choice = ImportChoice((DATA / "invalid_datetime.csv",), out, "UTC", False)
+    window.importer.start(choice)
+    qtbot.waitUntil(lambda: not window.importer.running, timeout=10_000)
+    assert not out.exists()
+    assert "line 5" in window.importer.last_error
+    with qtbot.waitSignal(window.sig_ready, timeout=30_000):
+        window.importer.start(ImportChoice(choice.files, out, "UTC", True))
+    assert len(window.evidence.events) == 3
+
+
+def test_the_open_case_is_never_the_target(window, qtbot, tmp_path: Path) -> None:
+    out = tmp_path / "first.filature"
+    with qtbot.waitSignal(window.sig_ready, timeout=30_000):
+        window.importer.start(ImportChoice((DATA / "sigma_events.csv",), out, None, False))
+    before = out.read_bytes()
+    reason = window.importer.start(ImportChoice((DATA / "sigma_events.jsonl",), out, None,
+                                                False), overwrite=True)
+    assert reason and "open for viewing" in reason
+    assert out.read_bytes() == before
+
+
+def test_cancel_leaves_no_file(window, qtbot, tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8") as f:
+        f.write("message,datetime,timestamp_desc\n")
+        for i in range(300_000):
+            f.write(f"row {i},2024-01-01T00:00:{i % 60:02d}+00:00,Write time\n")
+    out = tmp_path / "big.filature"
+    window.importer.start(ImportChoice((big,), out, None, False))
+    assert window.importer.running
+    window.importer.cancel()
+    assert not window.importer.running
+    window.importer._runner.wait_done(30_000)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
+
+
+def test_the_options_dialog_hands_back_the_choice(qtbot, tmp_path: Path) -> None:
+    files = [tmp_path / "<b>x</b>.csv"]
+    dialog = ImportDialog(files, ["UTC", "Europe/Paris"])
+    qtbot.addWidget(dialog)
+    assert dialog.choice().zone is None  # no zone unless one is chosen
+    dialog.set_zone("Europe/Paris")
+    dialog.skip_box.setChecked(True)
+    choice = dialog.choice()
+    assert choice.zone == "Europe/Paris" and choice.skip_bad_rows
+    assert choice.out == tmp_path / "<b>x</b>.filature"
+    assert choice.files == tuple(files)

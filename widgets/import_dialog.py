@@ -1,0 +1,124 @@
+"""The options of File ▸ New Case from Files…: the files, the case to write, the zone, bad rows.
+
+Plain data in and out (:class:`ImportChoice`); the app runs the import. File names are
+shown as plain text (a file called ``<b>x</b>.csv`` is a file name, not markup).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from widgets.plain_text import plain_label, visible
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+TR_CONTEXT = "ImportDialog"
+TIMELINE_FILTER = "Timelines (*.csv *.jsonl *.json *.ndjson);;All files (*)"
+NO_ZONE = ""
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(TR_CONTEXT, text)
+
+
+@dataclass(frozen=True)
+class ImportChoice:
+    """What the user asked for."""
+
+    files: tuple[Path, ...]
+    out: Path
+    zone: str | None
+    """The zone of times written without an offset; None: such times are refused."""
+    skip_bad_rows: bool
+
+
+class ImportDialog(QDialog):
+    """Choose the case file, the zone of offset-less times and what to do with bad rows."""
+
+    def __init__(self, files: Sequence[Path], zones: Sequence[str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("New case from files"))
+        self.setObjectName("importDialog")
+        self._files = tuple(Path(f) for f in files)
+        layout = QVBoxLayout(self)
+        layout.addWidget(plain_label(tr("Each file becomes an exhibit with its SHA-256; every "
+                                        "event cites it and its line. The files are only "
+                                        "read."), self))
+        listing = QListWidget(self)
+        for f in self._files:
+            listing.addItem(visible(str(f), limit=300))  # item text is never rich text
+        listing.setMaximumHeight(120)
+        layout.addWidget(listing)
+        form = QFormLayout()
+        self.out_edit = QLineEdit(self)
+        self.out_edit.setText(str(_default_out(self._files)))
+        browse = QPushButton(tr("Choose…"), self)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.out_edit)
+        row.addWidget(browse)
+        form.addRow(tr("New case file"), row)
+        self.zone_box = QComboBox(self)
+        self.zone_box.setEditable(False)
+        self.zone_box.addItem(tr("None: refuse times written without an offset"), NO_ZONE)
+        for zone in zones:
+            self.zone_box.addItem(zone, zone)
+        form.addRow(tr("Zone of times without an offset"), self.zone_box)
+        self.skip_box = QCheckBox(tr("Skip bad rows (each is recorded in the case's import "
+                                     "log); otherwise stop at the first"), self)
+        form.addRow("", self.skip_box)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Import"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def set_zone(self, zone: str | None) -> None:
+        at = self.zone_box.findData(zone or NO_ZONE)
+        if at >= 0:
+            self.zone_box.setCurrentIndex(at)
+
+    def choice(self) -> ImportChoice:
+        zone = self.zone_box.currentData()
+        return ImportChoice(self._files, Path(self.out_edit.text().strip()),
+                            zone or None, self.skip_box.isChecked())
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("New case file"), self.out_edit.text(),
+                                              "Filature case (*.filature)")
+        if path:
+            self.out_edit.setText(path if path.endswith(".filature") else path + ".filature")
+
+
+def _default_out(files: Sequence[Path]) -> Path:
+    if not files:
+        return Path("imported.filature")
+    first = files[0]
+    candidate = first.with_name(f"{first.stem}.filature")
+    n = 2
+    while candidate.exists():
+        candidate = first.with_name(f"{first.stem} ({n}).filature")
+        n += 1
+    return candidate
