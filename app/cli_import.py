@@ -28,7 +28,8 @@ def import_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.Argum
     p = parser_class(
         prog="main.py import",
         description="Build a new case from timeline files (Timesketch CSV or JSON lines, "
-                    "Plaso psort -o json_line). Each file becomes an exhibit with its SHA-256; "
+                    "Plaso psort -o json_line) and spreadsheets read with a mapping profile "
+                    "(CSV, TSV, XLSX). Each file becomes an exhibit with its SHA-256; "
                     "every event cites it and its line.")
     p.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="files to import")
     p.add_argument("--out", type=Path, required=True, metavar="CASE", help="case file to write")
@@ -49,6 +50,9 @@ def import_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.Argum
     p.add_argument("--map", action="append", default=[], metavar="NAME=COLUMN", help=(
         "the file's COLUMN stands for NAME (message, datetime, timestamp_desc, timestamp, "
         "tag); repeatable"))
+    p.add_argument("--profile", type=Path, metavar="PROFILE", help=(
+        "a column-mapping profile (JSON, docs/profiles/README.md) for spreadsheets: CSV, TSV "
+        "or XLSX from a platform or carrier; applies to every SOURCE but JSON lines"))
     p.add_argument("--title", default="", help="the case's title")
     p.add_argument("--no-fts", action="store_true", help="skip the full-text index")
     p.add_argument("--force", action="store_true", help="overwrite an existing case file")
@@ -98,6 +102,7 @@ def run_import(ns: argparse.Namespace) -> int:
         Source,
         build_case,
     )
+    from storage.importers.profile import load_profile
     from storage.importers.rows import ImportRefused
 
     try:
@@ -109,7 +114,13 @@ def run_import(ns: argparse.Namespace) -> int:
         return _fail(f"{ns.out} already exists (use --force to overwrite)")
     if ns.out.resolve() in {s.resolve() for s in ns.sources}:
         return _fail(f"{ns.out} is also a source: the case must be a new file")
-    sources = [Source(path, ns.format, columns) for path in ns.sources]
+    try:
+        profile = load_profile(ns.profile) if ns.profile is not None else None
+    except ImportRefused as exc:
+        return _fail(str(exc))
+    sources = [Source(path, ns.format, columns,
+                      None if path.suffix.lower() in (".jsonl", ".ndjson") else profile)
+               for path in ns.sources]
     bar = _Bar()
     try:
         report = build_case(

@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
         self.map = MapController(self.map_view, self.state, self.session, self.evidence, runner,
                                  record_tiles=self.annotations.record_tile_pack)
         self.inspector_controller.set_place_notes(self.map.place_note)
+        self.map.sig_map_shown.connect(self._on_map_shown)
         self.play = PlayController(self.map_view, self.map_panel.play, self.state, self.session,
                                    self.evidence)
         for view in (self.timeline, self.table, self.card):
@@ -434,6 +435,12 @@ class MainWindow(QMainWindow):
 
     def _on_evidence_failed(self, line: str, _code: int) -> None:
         set_plain(self._status_case, line)
+
+    def _on_map_shown(self) -> None:
+        """A selected place gets the map's word on where it stands (known only now)."""
+        selection = self.state.selection
+        if any(ref.kind == "place" for ref in selection):
+            self.inspector_controller.show(selection)
 
     def _maybe_ready(self) -> None:
         if (self._session_ready and self.evidence.loaded and self.value_checks.done

@@ -81,3 +81,34 @@ def test_the_options_dialog_hands_back_the_choice(qtbot, tmp_path: Path) -> None
     assert choice.zone == "Europe/Paris" and choice.skip_bad_rows
     assert choice.out == tmp_path / "<b>x</b>.filature"
     assert choice.files == tuple(files)
+
+
+LISTINGS = DATA.parent / "listings" / "dream_market_cocaine_listings_2017.csv"
+LISTINGS_PROFILE = Path(__file__).resolve().parents[1] / "docs" / "profiles" / \
+    "dream-market-listings.json"
+
+
+def test_imported_listings_fill_the_cards_and_the_map(window, qtbot, tmp_path: Path) -> None:
+    out = tmp_path / "listings.filature"
+    choice = ImportChoice((LISTINGS,), out, None, False, LISTINGS_PROFILE)
+    with qtbot.waitSignal(window.sig_ready, timeout=60_000):
+        assert window.importer.start(choice) is None
+    qtbot.waitUntil(lambda: len(window.gallery.shown_ids()) == 180, timeout=20_000)
+    window.select(EntityRef("actor", 1))
+    qtbot.waitUntil(lambda: window.card.shown_actor() == 1, timeout=10_000)
+    assert "Mister-Molly" in window.card.text() and "Dream Market" in window.card.text()
+    qtbot.waitUntil(lambda: window.map.ready, timeout=20_000)
+    scene = window.map_view._scene
+    placed = {name for name, x in zip(scene.place_names, scene.place_x.tolist(), strict=True)
+              if x == x}  # not NaN
+    assert {"NL", "DE", "GB", "FR", "US"} <= placed  # countries drawn where the map names them
+    assert not {"EU", "WW"} & placed  # not countries: never put somewhere invented
+
+
+def test_the_dialog_hands_back_a_profile(qtbot, tmp_path: Path) -> None:
+    dialog = ImportDialog([tmp_path / "return.xlsx"], ["UTC"])
+    qtbot.addWidget(dialog)
+    assert dialog.choice().profile is None
+    assert "Required" in dialog.profile_edit.placeholderText()
+    dialog.set_profile(LISTINGS_PROFILE)
+    assert dialog.choice().profile == LISTINGS_PROFILE

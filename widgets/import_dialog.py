@@ -32,7 +32,10 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 TR_CONTEXT = "ImportDialog"
-TIMELINE_FILTER = "Timelines (*.csv *.jsonl *.json *.ndjson);;All files (*)"
+TIMELINE_FILTER = ("Timelines and spreadsheets (*.csv *.tsv *.tab *.xlsx *.jsonl *.json "
+                   "*.ndjson);;All files (*)")
+PROFILE_FILTER = "Column-mapping profiles (*.json);;All files (*)"
+SPREADSHEET_SUFFIXES = (".tsv", ".tab", ".xlsx", ".xlsm")
 NO_ZONE = ""
 
 
@@ -49,6 +52,8 @@ class ImportChoice:
     zone: str | None
     """The zone of times written without an offset; None: such times are refused."""
     skip_bad_rows: bool
+    profile: Path | None = None
+    """A column-mapping profile for the spreadsheets (every file but JSON lines)."""
 
 
 class ImportDialog(QDialog):
@@ -84,6 +89,16 @@ class ImportDialog(QDialog):
         for zone in zones:
             self.zone_box.addItem(zone, zone)
         form.addRow(tr("Zone of times without an offset"), self.zone_box)
+        self.profile_edit = QLineEdit(self)
+        self.profile_edit.setPlaceholderText(tr("None: Timesketch and Plaso timelines"))
+        if any(f.suffix.lower() in SPREADSHEET_SUFFIXES for f in self._files):
+            self.profile_edit.setPlaceholderText(tr("Required for TSV and XLSX spreadsheets"))
+        choose = QPushButton(tr("Choose…"), self)
+        choose.clicked.connect(self._browse_profile)
+        profile_row = QHBoxLayout()
+        profile_row.addWidget(self.profile_edit)
+        profile_row.addWidget(choose)
+        form.addRow(tr("Column-mapping profile"), profile_row)
         self.skip_box = QCheckBox(tr("Skip bad rows (each is recorded in the case's import "
                                      "log); otherwise stop at the first"), self)
         form.addRow("", self.skip_box)
@@ -102,8 +117,19 @@ class ImportDialog(QDialog):
 
     def choice(self) -> ImportChoice:
         zone = self.zone_box.currentData()
+        profile = self.profile_edit.text().strip()
         return ImportChoice(self._files, Path(self.out_edit.text().strip()),
-                            zone or None, self.skip_box.isChecked())
+                            zone or None, self.skip_box.isChecked(),
+                            Path(profile) if profile else None)
+
+    def set_profile(self, path: Path | None) -> None:
+        self.profile_edit.setText("" if path is None else str(path))
+
+    def _browse_profile(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Column-mapping profile"),
+                                              self.profile_edit.text(), PROFILE_FILTER)
+        if path:
+            self.profile_edit.setText(path)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, tr("New case file"), self.out_edit.text(),

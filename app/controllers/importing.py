@@ -25,6 +25,7 @@ from storage.importers.case_build import (
     Source,
     build_case,
 )
+from storage.importers.profile import load_profile
 from storage.importers.rows import ImportRefused
 from widgets.import_dialog import TIMELINE_FILTER, ImportChoice, ImportDialog
 from widgets.plain_text import visible
@@ -105,7 +106,12 @@ class ImportController(QObject):
             return self._refuse(tr("The new case cannot replace the case open for viewing."))
         if any(_same(f, out) for f in choice.files):
             return self._refuse(tr("The new case cannot replace one of the files imported."))
-        sources = [Source(f) for f in choice.files]
+        try:
+            profile = load_profile(choice.profile) if choice.profile is not None else None
+        except ImportRefused as exc:
+            return self._refuse(str(exc))
+        sources = [Source(f, profile=None if f.suffix.lower() in (".jsonl", ".ndjson")
+                          else profile) for f in choice.files]
         policy = BadRowPolicy.SKIP if choice.skip_bad_rows else BadRowPolicy.REJECT
 
         def task(ctx: TaskContext) -> ImportReport:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from resources.basemap import load_layer
-from resources.geo import lonlat_to_mercator
+from resources.geo import lonlat_to_mercator, mercator_to_lonlat
 from storage.geo.gazetteer import lookup
 from widgets.map import MapScene, VectorLayer
 
@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 APPROXIMATE = frozenset({"city", "region", "country", "approximate", "unknown"})
 """Precisions drawn as approximate (a ring instead of a dot)."""
 GAZETTEER_LIMIT = 5_000
+EXTENT_M = {"country": 400_000.0, "region": 100_000.0, "city": 8_000.0, "street": 300.0,
+            "approximate": 8_000.0}
+"""How far a place of each precision may be from its point: what framing it shows."""
 """Places looked up by name at most (~0.1 ms each, on the worker that reads the map: a
 hostile case with 10⁶ unplaced names would otherwise hold it for minutes)."""
 
@@ -63,6 +66,23 @@ def basemap_layers() -> tuple[VectorLayer, ...]:
     return tuple(out)
 
 
+@functools.cache
+def _country_points() -> dict[str, tuple[float, float]]:
+    """ISO alpha-2 → the label point of the country (Web Mercator metres), for country places.
+
+    A listing that "ships from NL" names a country, not a city: the point goes where the
+    map writes the country's name, inside its main polygon, never at a capital it did not
+    name.
+    """
+    try:
+        layer = load_layer("countries", "110m")
+    except (KeyError, OSError, ValueError) as exc:
+        log.warning("country points not loaded: %s", exc)
+        return {}
+    return {str(code): (float(x), float(y)) for code, (x, y) in
+            zip(layer.iso2.tolist(), layer.label.tolist(), strict=True) if code}
+
+
 def map_scene(data: MapData, zone: str) -> MapScene:
     """Project the case's places (placing named ones from the gazetteer) and list the legs."""
     p = data.places
@@ -70,8 +90,22 @@ def map_scene(data: MapData, zone: str) -> MapScene:
     approx = np.asarray([prec.casefold() in APPROXIMATE for prec in p.precision], dtype=bool)
     notes = ["" if not a else f"approximate position ({prec})"
              for a, prec in zip(approx.tolist(), p.precision, strict=True)]
+    countries = _country_points()
+    for i in np.flatnonzero(~np.isfinite(lon)).tolist():
+        if p.kinds[i].casefold() != "country" and p.precision[i].casefold() != "country":
+            continue
+        code = (p.country[i] or p.names[i]).strip().upper()
+        point = countries.get(code)
+        if point is not None:
+            lon[i], lat[i] = mercator_to_lonlat(*point)
+            approx[i] = True
+            notes[i] = (f"approximate: a country ({code}), drawn inside its outline "
+                        "(Natural Earth)")
     missing = np.flatnonzero(~np.isfinite(lon))
     for i in missing[:GAZETTEER_LIMIT].tolist():
+        if p.kinds[i].casefold() == "country" or p.precision[i].casefold() == "country":
+            notes[i] = "a country the basemap does not know (not an ISO 3166 code): not placed"
+            continue
         name = p.names[i].strip()
         if not name:
             continue
@@ -88,6 +122,8 @@ def map_scene(data: MapData, zone: str) -> MapScene:
                     + (f"; ambiguous, {others} other places have this name" if
                        result.ambiguous else ""))
     x, y = lonlat_to_mercator(lon, lat)
+    extent = np.asarray([EXTENT_M.get(prec.casefold(), 0.0) for prec in p.precision])
+    extent[approx & (extent == 0.0)] = EXTENT_M["city"]  # placed from the gazetteer
     legs, shipments = data.legs, data.shipments
     return MapScene(
         place_ids=p.ids, place_x=np.asarray(x, dtype=np.float64),
@@ -98,4 +134,5 @@ def map_scene(data: MapData, zone: str) -> MapScene:
         leg_weight_g=(shipments.weight_g[legs.shipment].astype(np.float64) if len(legs)
                       else np.empty(0)),
         leg_shipment=shipments.ids[legs.shipment] if len(legs) else np.empty(0, np.int64),
-        leg_departed=legs.departed, leg_arrived=legs.arrived, zone=zone)
+        leg_departed=legs.departed, leg_arrived=legs.arrived, zone=zone,
+        place_extent_m=extent)

@@ -25,9 +25,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from storage.case.writer import create_case_file, finish_case_file
+from storage.importers.case_entities import Entities, numbers
 from storage.importers.plaso import read_plaso_jsonl
+from storage.importers.profile import Profile, load_profile
 from storage.importers.rows import BadRow, ImportRefused
 from storage.importers.sources import first_object, sniff_encoding
+from storage.importers.table_read import SUFFIX_FORMATS, read_table
 from storage.importers.timesketch import read_timesketch_csv, read_timesketch_jsonl
 
 if TYPE_CHECKING:
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
     from storage.importers.sources import TimelineRead
     from storage.importers.times import FoldPolicy
 
-FORMATS = ("timesketch_csv", "timesketch_jsonl", "plaso_jsonl")
+FORMATS = ("timesketch_csv", "timesketch_jsonl", "plaso_jsonl", "profile")
 TITLE_CHARS = 200
 """An event's title is its message's first line, up to this many characters (the message is
 kept whole)."""
@@ -69,11 +72,21 @@ class BadRowsFound(ImportRefused):
 
 @dataclass(frozen=True)
 class Source:
-    """A file to import and how to read it (``format`` None: from its name and first line)."""
+    """A file to import and how to read it (``format`` None: from its name and first line).
+
+    ``profile`` (a mapping profile's path, or one already loaded) reads a spreadsheet: its
+    format is then ``profile``.
+    """
 
     path: Path
     format: str | None = None
     columns: Mapping[str, str] | None = None
+    profile: Path | Profile | None = None
+
+    def loaded_profile(self) -> Profile | None:
+        if self.profile is None or isinstance(self.profile, Profile):
+            return self.profile
+        return load_profile(self.profile)
 
 
 @dataclass(frozen=True)
@@ -137,12 +150,20 @@ def detect_format(path: Path) -> str:
         if "date_time" in first or "__container_type__" in first:
             return "plaso_jsonl"
         return "timesketch_jsonl"
+    if suffix in SUFFIX_FORMATS:
+        raise ImportRefused(str(path), f"a {suffix} spreadsheet is read with a column-mapping "
+                                       "profile (--profile; see docs/profiles/README.md)")
     raise ImportRefused(str(path), "not a timeline this version reads (a Timesketch .csv or "
-                                   ".jsonl, or Plaso's psort -o json_line output)")
+                                   ".jsonl, Plaso's psort -o json_line output, or a CSV, TSV "
+                                   "or XLSX with a profile)")
 
 
 def open_timeline(source: Source, fmt: str, zone: str | None,
-                  fold: FoldPolicy | None) -> TimelineRead:
+                  fold: FoldPolicy | None, profile: Profile | None = None) -> TimelineRead:
+    if fmt == "profile":
+        if profile is None:
+            raise ImportRefused(str(source.path), "the profile format needs a profile")
+        return read_table(source.path, profile, zone=zone, fold=fold)
     if fmt == "timesketch_csv":
         return read_timesketch_csv(source.path, zone=zone, fold=fold, columns=source.columns)
     if fmt == "timesketch_jsonl":
@@ -194,7 +215,8 @@ def build_case(sources: Sequence[Source], out: Path, *, title: str = "",
         writer = _Writer(con)
         done_before = 0
         for index, source in enumerate(sources):
-            fmt = source.format or detect_format(Path(source.path))
+            fmt = ("profile" if source.profile is not None
+                   else source.format or detect_format(Path(source.path)))
             report = _import_file(writer, source, fmt, zone, fold, bad_rows, index,
                                   len(sources), done_before, total, progress, cancelled)
             reports.append(report)
@@ -221,18 +243,23 @@ def _import_file(writer: _Writer, source: Source, fmt: str, zone: str | None,
                  done_before: int, total: int, progress: Callable[[Progress], None] | None,
                  cancelled: Callable[[], bool] | None) -> FileReport:
     path = Path(source.path)
+    profile = source.loaded_profile()
     sha, size = file_sha256(path)
-    report = FileReport(path, fmt, sha, size)
-    exhibit = writer.exhibit(path, fmt, sha)
-    with open_timeline(source, fmt, zone, fold) as read:
+    with open_timeline(source, fmt, zone, fold, profile) as read:
         summary = read.summary
-        import_id = writer.import_file(exhibit, path, fmt, size, sha, zone)
+        fmt = summary.format
+        report = FileReport(path, fmt, sha, size)
+        exhibit = writer.exhibit(path, fmt, sha)
+        profile_text = f"{profile.name} (SHA-256 {profile.sha256})" if profile else None
+        import_id = writer.import_file(exhibit, path, fmt, size, sha,
+                                       (profile.time.zone if profile else None) or zone,
+                                       profile_text)
         for chunk in read:
             if cancelled is not None and cancelled():
                 raise ImportCancelled(f"import cancelled while reading {path.name}")
             if chunk.bad_rows and policy is BadRowPolicy.REJECT:
                 raise BadRowsFound(str(path), chunk.bad_rows)
-            writer.events(chunk, exhibit)
+            writer.events(chunk, exhibit, import_id)
             writer.log(import_id, chunk)
             report.events += len(chunk)
             report.skipped += len(chunk.bad_rows)
@@ -260,9 +287,10 @@ class _Writer:
 
     def __init__(self, con: sqlite3.Connection) -> None:
         self.con = con
-        self.next_event = 1
-        self._labels: set[str] = set()
+        self.next_event = 1 + (con.execute("SELECT max(id) FROM event").fetchone()[0] or 0)
+        self._labels: set[str] = {label for (label,) in con.execute("SELECT label FROM exhibit")}
         self._imported_at = time.time_ns() // 1000
+        self.entities = Entities(con)
 
     def exhibit(self, path: Path, fmt: str, sha: str) -> int:
         label = path.name
@@ -278,11 +306,11 @@ class _Writer:
         return int(cur.lastrowid or 0)
 
     def import_file(self, exhibit: int, path: Path, fmt: str, size: int, sha: str,
-                    zone: str | None) -> int:
+                    zone: str | None, profile: str | None = None) -> int:
         cur = self.con.execute(
             "INSERT INTO import_file(exhibit_id, name, format, size_bytes, sha256, time_zone, "
-            "imported_at, events, rows_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)",
-            (exhibit, path.name, fmt, size, sha, zone, self._imported_at))
+            "profile, imported_at, events, rows_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
+            (exhibit, path.name, fmt, size, sha, zone, profile, self._imported_at))
         return int(cur.lastrowid or 0)
 
     def close_import(self, import_id: int, report: FileReport) -> None:
@@ -293,34 +321,49 @@ class _Writer:
             (report.encoding, report.events, report.skipped, report.blank_records, notes,
              import_id))
 
-    def events(self, chunk: EventChunk, exhibit: int) -> None:
+    def events(self, chunk: EventChunk, exhibit: int, import_id: int) -> None:
         n = len(chunk)
         if not n:
             return
         first = self.next_event
         ids = np.arange(first, first + n, dtype=np.int64)
         self.next_event += n
-        kind = chunk.timestamp_desc.copy()
-        for key in KIND_FROM:
-            at = np.flatnonzero(chunk.attr_key == key)
-            kind[chunk.attr_row[at]] = chunk.attr_value[at]
+        links = chunk.links
+        if links is not None:
+            kind = links.kind
+            title = [_title_of(t) for t in links.title.tolist()]
+            linked = self.entities.link(links, exhibit, Path(chunk.file).name)
+            fields = self._fields(chunk, links.fields, import_id)
+        else:
+            kind = chunk.timestamp_desc.copy()
+            for key in KIND_FROM:
+                at = np.flatnonzero(chunk.attr_key == key)
+                kind[chunk.attr_row[at]] = chunk.attr_value[at]
+            title = [_title_of(m) for m in chunk.message.tolist()]
+            linked = fields = {}
+        none = [None] * n
         bounded = chunk.has_bounds
         ts_min = np.where(bounded, chunk.ts_min, None)
         ts_max = np.where(bounded, chunk.ts_max, None)
         zone = np.where(chunk.ts_zone == "", None, chunk.ts_zone)
-        title = [_title_of(m) for m in chunk.message.tolist()]
         record = [f"line {x}" for x in chunk.line.tolist()]
+        message = np.where(chunk.message == "", None, chunk.message) if links else chunk.message
+        columns = [ids.tolist(), chunk.ts_us.tolist(), chunk.precision.tolist(),
+                   ts_min.tolist(), ts_max.tolist(), chunk.ts_raw.tolist(), zone.tolist(),
+                   kind.tolist(), title, message.tolist(), [exhibit] * n, record]
+        columns += [linked.get(k, none) for k in _LINK_COLUMNS]
+        columns += [fields.get(k, none) for k in _FIELD_COLUMNS]
         self.con.executemany(
-            "INSERT INTO event(id, ts, precision, ts_min, ts_max, ts_raw, ts_zone, kind, title, "
-            "message, exhibit_id, source_record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            zip(ids.tolist(), chunk.ts_us.tolist(), chunk.precision.tolist(), ts_min.tolist(),
-                ts_max.tolist(), chunk.ts_raw.tolist(), zone.tolist(), kind.tolist(), title,
-                chunk.message.tolist(), [exhibit] * n, record, strict=True))
+            f"INSERT INTO event(id, ts, precision, ts_min, ts_max, ts_raw, ts_zone, kind, title, "
+            f"message, exhibit_id, source_record, {', '.join(_LINK_COLUMNS + _FIELD_COLUMNS)}) "
+            f"VALUES ({', '.join(['?'] * (12 + len(_LINK_COLUMNS) + len(_FIELD_COLUMNS)))})",
+            zip(*columns, strict=True))
         # timestamp_desc is a field of the row like any other: kept for the export's sake
-        desc_rows = ids.tolist()
-        self.con.executemany(
-            "INSERT INTO event_attribute(event_id, key, value) VALUES (?, 'timestamp_desc', ?)",
-            zip(desc_rows, chunk.timestamp_desc.tolist(), strict=True))
+        if links is None:
+            self.con.executemany(
+                "INSERT INTO event_attribute(event_id, key, value) "
+                "VALUES (?, 'timestamp_desc', ?)",
+                zip(ids.tolist(), chunk.timestamp_desc.tolist(), strict=True))
         if len(chunk.attr_row):
             self.con.executemany(
                 "INSERT INTO event_attribute(event_id, key, value) VALUES (?, ?, ?)",
@@ -337,6 +380,23 @@ class _Writer:
                 zip(ids[flagged].tolist(), chunk.flags[flagged].astype(np.int64).tolist(),
                     strict=True))
 
+    def _fields(self, chunk: EventChunk, fields: Mapping[str, np.ndarray],
+                import_id: int) -> dict[str, list[object]]:
+        """The event's typed columns; a cell that is not a number is noted and left out."""
+        out: dict[str, list[object]] = {}
+        for key, values in fields.items():
+            if key not in _NUMERIC_FIELDS:
+                out[key] = np.where(values == "", None, values).tolist()
+                continue
+            out[key], bad = numbers(values)
+            rows = [(import_id, int(chunk.line[i]), "note",
+                     f"{key} {values[i]!r} is not a number: not set on the event")
+                    for i in np.flatnonzero(bad).tolist()]
+            if rows:
+                self.con.executemany("INSERT INTO import_log(import_id, line, outcome, reason) "
+                                     "VALUES (?, ?, ?, ?)", rows)
+        return out
+
     def log(self, import_id: int, chunk: EventChunk) -> None:
         rows = [(import_id, b.line, "skipped", b.reason) for b in chunk.bad_rows]
         rows += [(import_id, n.line, "note", n.text) for n in chunk.notes]
@@ -344,6 +404,11 @@ class _Writer:
             self.con.executemany(
                 "INSERT INTO import_log(import_id, line, outcome, reason) VALUES (?, ?, ?, ?)",
                 rows)
+
+
+_LINK_COLUMNS = ["actor_id", "identifier_id", "platform_id", "place_id"]
+_FIELD_COLUMNS = ["amount", "currency", "product", "quantity", "unit"]
+_NUMERIC_FIELDS = ("amount", "quantity")
 
 
 def _title_of(message: str) -> str:

@@ -110,6 +110,8 @@ class EventChunk:
     tag: np.ndarray
     bad_rows: tuple[BadRow, ...]
     notes: tuple[RowNote, ...]
+    links: RecordLinks | None = None
+    """What a mapping profile read besides the time and text (None for timelines)."""
 
     def __len__(self) -> int:
         return len(self.ts_us)
@@ -122,6 +124,44 @@ class EventChunk:
     def tags(self, i: int) -> tuple[str, ...]:
         """Event ``i``'s tags, in file order."""
         return tuple(self.tag[np.flatnonzero(self.tag_row == i)].tolist())
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RecordLinks:
+    """A profiled row's event columns and the entities it names, aligned with the chunk.
+
+    Every array is ``object`` (text as read; ``""`` where a row names nothing). ``kind`` and
+    ``title`` replace the timeline defaults (``timestamp_desc``, the message's first line);
+    an entity is identified by its name (and kind), the writer creating each once per case.
+    ``fields`` holds the event's typed columns (``amount``, ``quantity``… as text, converted
+    by the writer with a note when a cell is not a number).
+    """
+
+    kind: np.ndarray
+    title: np.ndarray
+    actor: np.ndarray
+    actor_role: np.ndarray
+    platform: np.ndarray
+    platform_kind: np.ndarray
+    identifier: np.ndarray
+    identifier_kind: np.ndarray
+    place: np.ndarray
+    place_kind: np.ndarray
+    place_country: np.ndarray
+    place_lat: np.ndarray
+    place_lon: np.ndarray
+    place_precision: np.ndarray
+    fields: dict[str, np.ndarray]
+
+    def take(self, keep: np.ndarray) -> RecordLinks:
+        """The rows ``keep`` selects (a mask or indices), for the chunk's accepted rows."""
+        return RecordLinks(**{name: getattr(self, name)[keep] for name in _LINK_ARRAYS},
+                           fields={k: v[keep] for k, v in self.fields.items()})
+
+
+_LINK_ARRAYS = ("kind", "title", "actor", "actor_role", "platform", "platform_kind",
+                "identifier", "identifier_kind", "place", "place_kind", "place_country",
+                "place_lat", "place_lon", "place_precision")
 
 
 @dataclass(slots=True)

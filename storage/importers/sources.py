@@ -143,10 +143,17 @@ def required_columns(file: str, found: Sequence[str],
 
 
 def unique_names(names: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Header names made unique (``tag``, ``tag#2``), and a note per renamed column."""
+    """Header names made unique (``tag``, ``tag#2``; a blank one ``column N``).
+
+    Each renamed column gets a note, for the import's report.
+    """
     seen: dict[str, int] = {}
     out, notes = [], []
-    for name in names:
+    for i, given in enumerate(names, 1):
+        name = given
+        if not given.strip():  # a spreadsheet's unnamed index column
+            name = f"column {i}"
+            notes.append(f"column {i} has no name in the header: kept as {name!r}")
         k = seen.get(name, 0) + 1
         seen[name] = k
         out.append(name if k == 1 else f"{name}#{k}")

@@ -5,14 +5,8 @@ The format (docs/guides/user/import-from-json-csv.md in Timesketch): ``message``
 ``datetime``); ``timestamp`` is an epoch number; ``tag`` a JSON list, a comma-separated string
 or "-"; every other column is an attribute. Times follow :mod:`storage.importers.row_times`.
 
-**CSV** goes through pandas' C parser in chunks (``dtype=str``, no NA conversion: a cell is
-the text the file holds, ``""`` when empty), which handles CRLF and quoted fields spanning
-lines. pandas does not say where a record starts, so the line of each record is counted here:
-a record takes one line plus the line breaks inside its fields, and the records pandas skips
-(too many fields) are placed from the record numbers in its warnings. A sentinel column after
-the header's catches the records with one field too many without losing their place. Blank
-lines are skipped and counted. pandas cannot tell a record with missing trailing fields from
-one whose trailing fields are empty: such a record is read with those fields blank.
+**CSV** records come from :mod:`storage.importers.csv_records` (pandas' C parser in chunks,
+the line where each record starts, wrong field counts as bad rows).
 
 **JSON lines** are read line by line (a bad line is a bad row with its line number) and
 gathered into chunks; numbers keep the digits the file wrote.
@@ -20,14 +14,12 @@ gathered into chunks; numbers keep the digits the file wrote.
 
 from __future__ import annotations
 
-import re
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from storage.importers.csv_records import csv_header, csv_records
 from storage.importers.plaso import read_plaso_jsonl
 from storage.importers.row_times import resolve_times
 from storage.importers.rows import (
@@ -47,7 +39,6 @@ from storage.importers.sources import (
     first_object,
     json_batches,
     json_columns,
-    open_binary,
     required_columns,
     sniff_encoding,
     unique_names,
@@ -58,15 +49,13 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
     from zoneinfo import ZoneInfo
 
+    from storage.importers.csv_records import RecordChunk
     from storage.importers.row_times import RowTimes
     from storage.importers.rows import EventChunk
     from storage.importers.times import FoldPolicy
 
 __all__ = ["read_plaso_jsonl", "read_timesketch", "read_timesketch_csv",
            "read_timesketch_jsonl"]
-
-_EXTRA = "\x00extra"
-_SKIPPED = re.compile(r"Skipping line (\d+): expected \d+ fields, saw (\d+)")
 
 
 def read_timesketch(path: str | Path, *, zone: str | None = None,
@@ -98,7 +87,7 @@ def read_timesketch_csv(path: str | Path, *, zone: str | None = None,
     file = str(path)
     tz = zone_from_name(zone) if zone is not None else None
     enc = sniff_encoding(path, file)
-    names, notes = unique_names(_csv_header(path, enc, file))
+    names, notes = unique_names(csv_header(path, enc, file))
     req = required_columns(file, names, columns)
     summary = ReadSummary(file, "timesketch_csv", enc.label,
                           enc.note, tuple(names), notes=notes,
@@ -163,129 +152,13 @@ class _Spec:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _read_csv(f: Any, enc: Encoding, **kw: Any) -> Any:
-    return pd.read_csv(f, header=None, dtype=str, na_filter=False, skip_blank_lines=False,
-                       encoding=enc.name, index_col=False, engine="c", **kw)
-
-
-def _csv_header(path: Path, enc: Encoding, file: str) -> list[str]:
-    with open_binary(path, enc) as f:
-        try:
-            head = _read_csv(f, enc, nrows=1)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise ImportRefused(file, f"no CSV header: {exc}") from exc
-    names = [str(v) for v in head.iloc[0].tolist()] if len(head) else []
-    if not any(names):
-        raise ImportRefused(file, "the first line is blank: a CSV timeline starts with its "
-                                  "header")
-    return names
-
-
-class _Lines:
-    """Where each record starts, carried from chunk to chunk.
-
-    ``record`` is pandas' record number of the next record (the header is 1; blank lines
-    count), ``line`` the physical line where it starts; ``pending`` the records pandas
-    skipped that are not placed yet (record → fields seen).
-    """
-
-    def __init__(self) -> None:
-        self.record = 1
-        self.line = 1
-        self.pending: dict[int, int] = {}
-
-    def place(self, cols: list[np.ndarray],
-              skipped: dict[int, int]) -> tuple[np.ndarray, list[tuple[int, int]]]:
-        """Start lines of a chunk's rows, and ``(line, fields)`` of the skipped records."""
-        n = len(cols[0])
-        breaks = np.zeros(n, np.int64)
-        for col in cols:
-            joined = "".join(col)
-            if "\n" in joined or "\r" in joined:
-                breaks += np.fromiter((v.count("\n") + v.count("\r") - v.count("\r\n")
-                                       for v in col), np.int64, n)
-        step = 1 + breaks
-        self.pending.update(skipped)
-        if not self.pending:
-            starts = self.line + np.concatenate(([0], np.cumsum(step)[:-1])).astype(np.int64)
-            self.line += int(step.sum())
-            self.record += n
-            return starts, []
-        starts = np.empty(n, np.int64)
-        placed: list[tuple[int, int]] = []
-        i = 0
-        while i < n or self.record in self.pending:
-            if self.record in self.pending:
-                placed.append((self.line, self.pending.pop(self.record)))
-                self.line += 1  # its own line breaks are unknown: pandas dropped its fields
-            else:
-                starts[i] = self.line
-                self.line += int(step[i])
-                i += 1
-            self.record += 1
-        return starts, placed
-
-
 def _csv_chunks(path: Path, enc: Encoding, spec: _Spec, chunk_rows: int) -> Iterator[EventChunk]:
-    k = len(spec.names)
-    positional = [f"c{i}" for i in range(k)] + [_EXTRA]
-    lines = _Lines()
-    first = True
-    with open_binary(path, enc) as f:
-        reader = _read_csv(f, enc, names=positional, on_bad_lines="warn", chunksize=chunk_rows)
-        while True:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", pd.errors.ParserWarning)
-                try:
-                    df = next(reader)
-                except StopIteration:
-                    break
-                except pd.errors.ParserError as exc:
-                    raise ImportRefused(spec.file, f"unreadable CSV after line {lines.line}: "
-                                                   f"{exc}") from exc
-            skipped: dict[int, int] = {}
-            for w in caught:
-                if issubclass(w.category, pd.errors.ParserWarning):
-                    skipped.update({int(a): int(b) for a, b in _SKIPPED.findall(str(w.message))})
-                else:  # pragma: no cover - pandas' other warnings are not ours to drop
-                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-            cols = [df[c].to_numpy(dtype=object) for c in positional]
-            starts, placed = lines.place(cols, skipped)
-            bad = [BadRow(spec.file, line, f"{fields} fields where the header has {k}")
-                   for line, fields in placed]
-            if first:
-                cols = [c[1:] for c in cols]
-                starts = starts[1:]
-                first = False
-            chunk = _csv_chunk(spec, cols, starts, bad)
-            spec.summary.bytes_done = f.tell()
-            del df, cols, starts  # hold one chunk between yields, not the frame behind it too
-            yield chunk
-            del chunk
-        tail = [BadRow(spec.file, line, f"{fields} fields where the header has {k}")
-                for line, fields in lines.place([np.zeros(0, object)], {})[1]]
-        if tail:  # pragma: no cover - pandas reports skipped records with their chunk
-            yield _csv_chunk(spec, [np.zeros(0, object)] * (k + 1), np.zeros(0, np.int64), tail)
+    for records in csv_records(path, enc, spec.file, spec.names, chunk_rows, spec.summary):
+        yield _csv_chunk(spec, records)
 
 
-def _csv_chunk(spec: _Spec, cols: list[np.ndarray], line: np.ndarray,
-               bad: list[BadRow]) -> EventChunk:
-    k = len(spec.names)
-    extra = cols[k]
-    too_long = extra != ""
-    blank = ~too_long
-    for col in cols[:k]:
-        blank &= col == ""
-        if not blank.any():
-            break
-    for i in np.flatnonzero(too_long).tolist():
-        bad.append(BadRow(spec.file, int(line[i]), f"more fields than the header's {k}"))
-    spec.summary.blank_records += int(blank.sum())
-    keep = ~too_long & ~blank
-    if not keep.all():
-        cols = [c[keep] for c in cols]
-        line = line[keep]
-    by_name = dict(zip(spec.names, cols[:k], strict=True))
+def _csv_chunk(spec: _Spec, records: RecordChunk) -> EventChunk:
+    by_name, line = records.columns, records.line
     dt = by_name[spec.datetime] if spec.datetime is not None else None
     times = spec.times(line, dt, by_name.get(spec.timestamp))
     attrs = long_attributes(((name, col) for name, col in by_name.items()
@@ -293,7 +166,7 @@ def _csv_chunk(spec: _Spec, cols: list[np.ndarray], line: np.ndarray,
     tags = (long_tags(by_name[spec.tag], times.ok) if spec.tag in by_name
             else (np.zeros(0, np.int64), np.zeros(0, object)))
     chunk = build_chunk(spec.file, line, times, by_name[spec.message], by_name[spec.desc],
-                        attrs, tags, bad)
+                        attrs, tags, records.bad)
     return spec.emit(chunk, times)
 
 

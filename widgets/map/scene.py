@@ -63,6 +63,9 @@ class MapScene:
     leg_departed: np.ndarray  # µs UTC, -1: unknown
     leg_arrived: np.ndarray
     zone: str = "UTC"
+    place_extent_m: np.ndarray | None = None
+    """How far from its point a place may really be (metres; a country's ~400 km): framing
+    one place shows that much around it. None: every point is exact."""
 
     @classmethod
     def empty(cls) -> MapScene:

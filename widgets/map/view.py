@@ -37,7 +37,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from resources.entities import EntityRef
-from resources.geo import scale_bar
+from resources.geo import mercator_to_lonlat, scale_bar
 from widgets.map.basemap import PreparedLayer
 from widgets.map.flows import Flows, merge_flows
 from widgets.map.scene import STATUS_COLOURS, STATUS_NAMES, MapHighlight, MapScene
@@ -287,8 +287,17 @@ class MapView(QWidget):
         ok = np.isfinite(x)
         if not ok.any():
             return False
-        self.frame(float(x[ok].min()), float(y[ok].min()), float(x[ok].max()),
-                   float(y[ok].max()))
+        x0, y0, x1, y1 = (float(x[ok].min()), float(y[ok].min()), float(x[ok].max()),
+                          float(y[ok].max()))
+        if s.place_extent_m is not None:  # an approximate place: show the area it stands for
+            reach = float(s.place_extent_m[places[ok]].max())
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            lat = math.radians(float(mercator_to_lonlat(cx, cy)[1]))
+            stretch = 1.0 / max(math.cos(lat), 0.05)  # Mercator metres per ground metre
+            half = max(reach * stretch, (x1 - x0) / 2, (y1 - y0) / 2)
+            if half > 0:
+                x0, x1, y0, y1 = cx - half, cx + half, cy - half, cy + half
+        self.frame(x0, y0, x1, y1)
         return True
 
     # -- the view ------------------------------------------------------------------------------
