@@ -56,6 +56,9 @@ def import_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.Argum
     p.add_argument("--title", default="", help="the case's title")
     p.add_argument("--no-fts", action="store_true", help="skip the full-text index")
     p.add_argument("--force", action="store_true", help="overwrite an existing case file")
+    p.add_argument("--add", action="store_true", help=(
+        "add to the existing case CASE instead (it must not be open for viewing); the case is "
+        "replaced only once every file is in"))
     return p
 
 
@@ -110,8 +113,10 @@ def run_import(ns: argparse.Namespace) -> int:
         fold: FoldPolicy | None = None if ns.fold == "refuse" else ns.fold
     except ValueError as exc:
         return _fail(str(exc))
-    if ns.out.exists() and not ns.force:
-        return _fail(f"{ns.out} already exists (use --force to overwrite)")
+    if ns.add and ns.force:
+        return _fail("--add and --force exclude each other")
+    if ns.out.exists() and not ns.force and not ns.add:
+        return _fail(f"{ns.out} already exists (--add adds to it, --force overwrites it)")
     if ns.out.resolve() in {s.resolve() for s in ns.sources}:
         return _fail(f"{ns.out} is also a source: the case must be a new file")
     try:
@@ -126,7 +131,7 @@ def run_import(ns: argparse.Namespace) -> int:
         report = build_case(
             sources, ns.out, title=ns.title, zone=ns.tz, case_zone=ns.case_tz, fold=fold,
             bad_rows=BadRowPolicy.SKIP if ns.skip_bad_rows else BadRowPolicy.REJECT,
-            overwrite=ns.force, progress=bar, fts=not ns.no_fts)
+            overwrite=ns.force, progress=bar, fts=not ns.no_fts, add=ns.add)
     except BadRowsFound as exc:
         bar.done()
         for row in exc.rows[:20]:

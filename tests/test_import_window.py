@@ -50,7 +50,7 @@ def test_the_open_case_is_never_the_target(window, qtbot, tmp_path: Path) -> Non
     before = out.read_bytes()
     reason = window.importer.start(ImportChoice((DATA / "sigma_events.jsonl",), out, None,
                                                 False), overwrite=True)
-    assert reason and "open for viewing" in reason
+    assert reason and "open for viewing is never written" in reason
     assert out.read_bytes() == before
 
 
@@ -112,3 +112,20 @@ def test_the_dialog_hands_back_a_profile(qtbot, tmp_path: Path) -> None:
     assert "Required" in dialog.profile_edit.placeholderText()
     dialog.set_profile(LISTINGS_PROFILE)
     assert dialog.choice().profile == LISTINGS_PROFILE
+
+
+def test_files_are_added_to_a_case_that_is_not_open(window, qtbot, tmp_path: Path) -> None:
+    first = tmp_path / "first.filature"
+    with qtbot.waitSignal(window.sig_ready, timeout=30_000):
+        window.importer.start(ImportChoice((DATA / "sigma_events.csv",), first, None, False))
+    reason = window.importer.start(ImportChoice((DATA / "sigma_events.jsonl",), first, None,
+                                                False), add=True)
+    assert reason and "never written" in reason  # the case being viewed
+    other = tmp_path / "other.filature"
+    with qtbot.waitSignal(window.sig_ready, timeout=30_000):
+        window.importer.start(ImportChoice((DATA / "e2e_evtx_part.csv",), other, None, False))
+    with qtbot.waitSignal(window.sig_ready, timeout=30_000):
+        assert window.importer.start(ImportChoice((DATA / "sigma_events.csv",), first, None,
+                                                  False), add=True) is None
+    assert window.session.target == str(first)
+    assert len(window.evidence.events) == 8

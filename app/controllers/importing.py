@@ -84,18 +84,30 @@ class ImportController(QObject):
         if dialog.exec() != ImportDialog.DialogCode.Accepted:
             return
         choice = dialog.choice()
+        add = False
         if choice.out.exists():
-            answer = QMessageBox.question(
-                self._window, tr("Replace the file?"),
-                tr("{name} exists. Replace it with the new case?").format(
-                    name=visible(choice.out.name, limit=200)))
-            if answer != QMessageBox.StandardButton.Yes:
+            box = QMessageBox(QMessageBox.Icon.Question, tr("The case file exists"),
+                              tr("{name} exists. Add the files to that case, or replace it "
+                                 "with a new case?").format(
+                                  name=visible(choice.out.name, limit=200)),
+                              QMessageBox.StandardButton.Cancel, self._window)
+            add_button = box.addButton(tr("Add to It"), QMessageBox.ButtonRole.AcceptRole)
+            replace_button = box.addButton(tr("Replace It"),
+                                           QMessageBox.ButtonRole.DestructiveRole)
+            box.setDefaultButton(add_button)
+            box.exec()
+            if box.clickedButton() not in (add_button, replace_button):
                 return
-        self.start(choice, overwrite=choice.out.exists())
+            add = box.clickedButton() is add_button
+        self.start(choice, overwrite=choice.out.exists() and not add, add=add)
 
     # -- running --------------------------------------------------------------------------
-    def start(self, choice: ImportChoice, *, overwrite: bool = False) -> str | None:
-        """Import ``choice`` on a worker; a reason string if it cannot start."""
+    def start(self, choice: ImportChoice, *, overwrite: bool = False,
+              add: bool = False) -> str | None:
+        """Import ``choice`` on a worker; a reason string if it cannot start.
+
+        ``add`` adds the files to the existing case ``choice.out`` (never the one open).
+        """
         if self._handle is not None:
             return self._refuse(tr("An import is already running."))
         out = choice.out
@@ -103,7 +115,8 @@ class ImportController(QObject):
             out = out.with_name(out.name + ".filature")
         open_now = self._open_path()
         if open_now is not None and _same(open_now, out):
-            return self._refuse(tr("The new case cannot replace the case open for viewing."))
+            return self._refuse(tr("The case open for viewing is never written: choose "
+                                   "another case file."))
         if any(_same(f, out) for f in choice.files):
             return self._refuse(tr("The new case cannot replace one of the files imported."))
         try:
@@ -121,7 +134,8 @@ class ImportController(QObject):
                     events=f"{p.events:,}"), p.fraction)  # type: ignore[attr-defined]
 
             return build_case(sources, out, zone=choice.zone, bad_rows=policy,
-                              overwrite=overwrite, progress=progress, cancelled=ctx.cancelled)
+                              overwrite=overwrite, progress=progress, cancelled=ctx.cancelled,
+                              add=add)
 
         dialog = QProgressDialog(tr("Importing…"), tr("Cancel"), 0, 1000, self._window)
         dialog.setWindowTitle(tr("New case from files"))

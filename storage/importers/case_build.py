@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import sqlite3
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -24,7 +26,25 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from storage.case.writer import create_case_file, finish_case_file
+from storage.case.errors import CaseOpenError
+from storage.case.opener import open_case
+from storage.case.schema import (
+    FORMAT_MAJOR,
+    FORMAT_MINOR,
+    FORMAT_VERSION,
+    FTS_DDL,
+    FTS_REBUILD,
+    FTS_TABLE,
+    IMPORT_TABLES,
+)
+from storage.case.search_terms import SEARCH_TERM_TABLE, write_search_terms
+from storage.case.writer import (
+    create_case_file,
+    finish_case_file,
+    index_ddl,
+    seal_case_file,
+    table_ddl,
+)
 from storage.importers.case_entities import Entities, numbers
 from storage.importers.plaso import read_plaso_jsonl
 from storage.importers.profile import Profile, load_profile
@@ -34,7 +54,6 @@ from storage.importers.table_read import SUFFIX_FORMATS, read_table
 from storage.importers.timesketch import read_timesketch_csv, read_timesketch_jsonl
 
 if TYPE_CHECKING:
-    import sqlite3
     from collections.abc import Callable, Mapping, Sequence
 
     from storage.importers.rows import EventChunk, ReadSummary
@@ -189,15 +208,23 @@ def build_case(sources: Sequence[Source], out: Path, *, title: str = "",
                fold: FoldPolicy | None = None,
                bad_rows: BadRowPolicy = BadRowPolicy.REJECT, overwrite: bool = False,
                progress: Callable[[Progress], None] | None = None,
-               cancelled: Callable[[], bool] | None = None, fts: bool = True) -> ImportReport:
-    """Read ``sources`` into a new case at ``out``.
+               cancelled: Callable[[], bool] | None = None, fts: bool = True,
+               add: bool = False) -> ImportReport:
+    """Read ``sources`` into a new case at ``out`` (``add``: into the existing case there).
 
     ``zone`` is the zone of times written without an offset (an IANA name; none: such files
     are refused, the computer's zone is never assumed); ``case_zone`` the zone the case is
     shown in (default ``zone``, else UTC). ``cancelled`` is polled between chunks.
+
+    Adding copies the case beside itself, appends to the copy (new ids after the case's,
+    actors and places it already holds reused by name) and replaces the case with it only
+    when every file is in: a failure leaves the case as it was. The case must not be open
+    for viewing (the window refuses; evidence being viewed is never written).
     """
     out = Path(out)
-    if out.exists() and not overwrite:
+    if add and not out.is_file():
+        raise FileNotFoundError(f"{out} does not exist: there is no case to add to")
+    if out.exists() and not overwrite and not add:
         raise FileExistsError(f"{out} already exists (choose another name, or overwrite it)")
     started = time.perf_counter()
     paths = [Path(s.path) for s in sources]
@@ -209,7 +236,8 @@ def build_case(sources: Sequence[Source], out: Path, *, title: str = "",
     info = {"title": title or _title(paths), "time_zone": case_zone or zone or "UTC",
             "source": "import: " + ", ".join(p.name for p in paths)[:500],
             "created_by": "Filature import"}
-    con = create_case_file(part, info, overwrite=True)
+    con = (_open_for_adding(out, part, info["source"]) if add
+           else create_case_file(part, info, overwrite=True))
     reports: list[FileReport] = []
     try:
         writer = _Writer(con)
@@ -221,7 +249,10 @@ def build_case(sources: Sequence[Source], out: Path, *, title: str = "",
                                   len(sources), done_before, total, progress, cancelled)
             reports.append(report)
             done_before += report.size_bytes
-        finish_case_file(con, fts=fts)
+        if add:
+            _finish_added(con, fts=fts)
+        else:
+            finish_case_file(con, fts=fts)
         os.replace(part, out)
     except BaseException:
         try:
@@ -230,6 +261,56 @@ def build_case(sources: Sequence[Source], out: Path, *, title: str = "",
             part.unlink(missing_ok=True)
         raise
     return ImportReport(out, reports, time.perf_counter() - started)
+
+
+def _open_for_adding(case: Path, part: Path, source: str) -> sqlite3.Connection:
+    """A writable copy of ``case`` at ``part``, checked and brought to format 1.2.
+
+    The case is checked by the hardened opener first (a hostile or damaged file is refused
+    before anything is copied or written).
+    """
+    try:
+        with open_case(case) as opened:
+            version = str(opened.info.get("format_version", ""))
+    except CaseOpenError as exc:
+        raise ImportRefused(str(case), f"cannot add to it: {exc}") from exc
+    major, _, minor = version.partition(".")
+    if major != str(FORMAT_MAJOR):
+        raise ImportRefused(str(case), f"case format {version or '?'}: this version adds "
+                                       f"only to format {FORMAT_MAJOR}.x cases")
+    shutil.copyfile(case, part)
+    con = sqlite3.connect(part, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode=OFF")
+        con.execute("PRAGMA synchronous=OFF")
+        con.execute("BEGIN")
+        for ddl in table_ddl(IMPORT_TABLES):
+            con.execute(ddl.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1))
+        if not minor.isdigit() or int(minor) < FORMAT_MINOR:
+            con.execute("UPDATE case_info SET value = ? WHERE key = 'format_version'",
+                        (FORMAT_VERSION,))
+        con.execute("INSERT INTO case_info(key, value) VALUES ('source', ?) ON CONFLICT(key) "
+                    "DO UPDATE SET value = substr(value || '; ' || excluded.value, 1, 2000)",
+                    (source,))
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _finish_added(con: sqlite3.Connection, *, fts: bool) -> None:
+    """Indices for the new rows' tables, the text index rebuilt over every event."""
+    for ddl in index_ddl():
+        con.execute(ddl.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+    has_fts = con.execute("SELECT 1 FROM sqlite_schema WHERE name = ?",
+                          (FTS_TABLE,)).fetchone() is not None
+    if fts or has_fts:
+        if not has_fts:
+            con.execute(FTS_DDL)
+        con.execute(FTS_REBUILD)
+        con.execute(f"DROP TABLE IF EXISTS {SEARCH_TERM_TABLE}")
+        write_search_terms(con)
+    seal_case_file(con)
 
 
 def _title(paths: Sequence[Path]) -> str:
