@@ -276,3 +276,22 @@ def test_an_actor_selected_marks_the_places_of_their_events(window, qtbot, case)
     qtbot.waitUntil(lambda: len(view._highlight.places) > 0, timeout=10_000)
     marked = set(view._scene.place_ids[view._highlight.places].tolist())
     assert marked == expected
+
+
+def test_a_selection_with_no_place_says_so_on_the_map(window, qtbot, case) -> None:
+    con = sqlite3.connect(case)
+    con.execute(EVENT_INSERT, (950, T0 + STEP, "second", "message", "no place", None, 1, None,
+                               None, None, None, None, None, 1, "r-950"))
+    con.commit()
+    con.close()
+    _open(window, qtbot, case)
+    view = window.map_view
+    unplaced = (950,)
+    window.select(EntityRef("event", unplaced[0]))
+    qtbot.waitUntil(lambda: "Nothing of this selection" in view._notice, timeout=10_000)
+    window.select(EntityRef("shipment", 1))
+    qtbot.waitUntil(lambda: "Nothing of this selection" not in view._notice, timeout=10_000)
+    window.select(EntityRef("event", unplaced[0]))
+    qtbot.waitUntil(lambda: "Nothing of this selection" in view._notice, timeout=10_000)
+    window.state.set_selection(frozenset())
+    qtbot.waitUntil(lambda: "Nothing of this selection" not in view._notice, timeout=10_000)

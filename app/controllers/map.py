@@ -85,6 +85,7 @@ class MapController(QObject):
         self._data: MapData | None = None
         self._scene = MapScene.empty()
         self._pending = False
+        self._base_notice = ""  # what the whole case could not place
         self._failed = False
         self._from_map = False
         self._basemap_set = False
@@ -127,7 +128,8 @@ class MapController(QObject):
         self._pending = False
         self._view.set_scene(self._scene)
         unplaced = int(np.count_nonzero(~np.isfinite(self._scene.place_x)))
-        self._view.show_notice(f"{unplaced:,} places could not be placed" if unplaced else "")
+        self._base_notice = f"{unplaced:,} places could not be placed" if unplaced else ""
+        self._view.show_notice(self._base_notice)
         self._apply_filters()
         if not self._view.frame_places(self._scene.placed()):
             self._view.set_view(260_000.0, 6_250_000.0, 2_000.0)
@@ -268,6 +270,7 @@ class MapController(QObject):
             self._select_job.cancel()
             self._selected = MapHighlight()
             self._show_highlight()
+            self._view.show_notice(self._base_notice)
             return
         scene, frame = self._scene, not self._from_map
         window = self._state.time_selection
@@ -286,6 +289,10 @@ class MapController(QObject):
             self._show_highlight()
             if frame and len(shown.frame):
                 self._view.frame_places(shown.frame)
+            placed = len(shown.frame) and bool(
+                np.isfinite(scene.place_x[shown.frame[shown.frame >= 0]]).any())
+            self._view.show_notice(self._base_notice if placed else
+                                   "Nothing of this selection has a place on the map")
             self.sig_settled.emit()
 
         def failed(exc: BaseException) -> None:
