@@ -24,7 +24,7 @@ EXIT_INTERNAL = 3
 SCREENSHOT_TIMEOUT_MS = 300_000
 
 USAGE = """\
-python main.py [CASE] [--range START/END] [--select KIND:ID]
+python main.py [CASE] [--range START/END] [--select KIND:ID] [--select-range START/END]
                       [--screenshot OUT.png [--wait-loaded]] [--size WxH]
        python main.py generate --events N --out PATH [--seed S] [--no-fts] [--force]
        python main.py import SOURCE... --out CASE [--tz ZONE] [--skip-bad-rows]
@@ -83,6 +83,9 @@ def gui_parser() -> argparse.ArgumentParser:
         "P2D/END; times without an offset are in the case's time zone"))
     p.add_argument("--select", type=_deep_link("parse_select"), metavar="KIND:ID",
                    help="select a record: event:123, actor:7, shipment:12, platform:2 …")
+    p.add_argument("--select-range", type=_deep_link("parse_range"), metavar="START/END",
+                   help=("select a time range as Shift+drag does (the map, the table and the "
+                         "cards keep what falls in it); shown whole unless --range says more"))
     return p
 
 
@@ -260,14 +263,15 @@ def run_gui(ns: argparse.Namespace) -> int:
     job = None
     if ns.screenshot is not None:
         window.resize(*ns.size)
-        wait_loaded = ns.wait_loaded or ns.range is not None or ns.select is not None
+        wait_loaded = (ns.wait_loaded or ns.range is not None or ns.select is not None
+                       or ns.select_range is not None)
         job = ScreenshotJob(window, ns.screenshot, timeout_ms=SCREENSHOT_TIMEOUT_MS,
                             wait_loaded=wait_loaded)
     _report_uncaught(job)
     window.show()
     from app.deep_link import DeepLink
 
-    link = DeepLink(range=ns.range, select=ns.select)
+    link = DeepLink(range=ns.range, select=ns.select, time_selection=ns.select_range)
     if ns.case:
         window.open_case(ns.case, link)
     else:

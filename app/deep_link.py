@@ -84,6 +84,8 @@ class DeepLink:
 
     range: RangeSpec | None = None
     select: EntityRef | None = None
+    time_selection: RangeSpec | None = None
+    """A time range selected as Shift+drag selects one: the map, table and cards follow it."""
 
 
 def parse_range(text: str) -> RangeSpec:

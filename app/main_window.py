@@ -417,6 +417,13 @@ class MainWindow(QMainWindow):
                 start, end = link.range.resolve(zone)
                 self.timeline.show_range(start, end)
                 self.state.set_view_window(TimeWindow(start, end))
+            if link.time_selection is not None:
+                start, end = link.time_selection.resolve(zone)
+                if link.range is None:  # the selection, with room either side
+                    pad = max((end - start) // 4, 1)
+                    self.timeline.show_range(start - pad, end + pad)
+                    self.state.set_view_window(TimeWindow(start - pad, end + pad))
+                self.state.set_time_selection(TimeWindow(start, end))
             if link.select is not None:
                 if not self.evidence.ref_exists(link.select):
                     raise DeepLinkError(f"--select {link.select}: no such record in this case")

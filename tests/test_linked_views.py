@@ -170,6 +170,16 @@ def test_deep_link_range_and_selection(window, qtbot, case) -> None:
     qtbot.waitUntil(lambda: "#3" in window.inspector.text(), timeout=5_000)
 
 
+def test_deep_link_selects_a_time_range(window, qtbot, case) -> None:
+    link = DeepLink(time_selection=parse_range("2024-05-01T12:00/PT3H"))
+    open_and_wait(window, qtbot, case, link)
+    chosen = window.state.time_selection
+    assert chosen is not None
+    assert (chosen.start, chosen.end) == (T0, T0 + 3 * STEP)
+    start, end = window.visible_range()  # shown whole, with room either side
+    assert start < T0 and end > T0 + 3 * STEP
+
+
 def test_deep_link_to_a_missing_record_is_reported(window, qtbot, case) -> None:
     link = DeepLink(select=EntityRef("event", 999_999))
     with qtbot.waitSignal(window.sig_deep_link_failed, timeout=30_000) as blocker:
