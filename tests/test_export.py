@@ -179,3 +179,32 @@ def test_cli_export(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert demo.read_bytes() == before  # evidence is read-only
     assert cli_main(["export", str(demo)]) == 2
     assert cli_main(["export", str(demo), "--places", str(tmp_path / "p.shp")]) == 2
+
+
+def test_profiled_events_round_trip_with_their_month_and_links(tmp_path: Path) -> None:
+    from storage.importers.case_build import Source, build_case
+
+    data = Path(__file__).resolve().parents[2] / "shared" / "data" / "listings"
+    profile = Path(__file__).resolve().parents[1] / "docs" / "profiles" / \
+        "dream-market-listings.json"
+    case = tmp_path / "l.filature"
+    build_case([Source(data / "dream_market_cocaine_listings_2017.csv", profile=profile)], case)
+    out = tmp_path / "l.jsonl"
+    assert cli_main(["export", str(case), "--events", str(out)]) == 0
+    first = json.loads(out.read_text("utf-8").splitlines()[0])
+    assert first["actor"] == "Mister-Molly" and first["platform"] == "Dream Market"
+    assert first["filature_precision"] == "month"
+    multi = [json.loads(line)["ships_to"] for line in out.read_text("utf-8").splitlines()]
+    assert any(isinstance(v, list) and len(v) == 2 for v in multi)  # "WW, EU": both kept
+    again = tmp_path / "again.filature"
+    build_case([Source(out)], again)
+    con = sqlite3.connect(again)
+    try:
+        times = con.execute("SELECT DISTINCT ts, precision, ts_min, ts_max FROM event").fetchall()
+        leftover = con.execute("SELECT count(*) FROM event_attribute WHERE key IN "
+                               "('ts_min', 'ts_max', 'filature_precision')").fetchone()[0]
+    finally:
+        con.close()
+    assert times == [(1_498_867_200_000_000, "month", 1_498_867_200_000_000,
+                      1_501_545_599_999_999)]
+    assert leftover == 0

@@ -54,6 +54,11 @@ PRECISION_SPAN_US = {
 }
 """Width of the uncertainty a precision implies when no explicit bounds are stored."""
 
+BOUNDED_PRECISIONS = ("range", "hour", "day", "month", "year")
+"""Precisions a single instant cannot say: an exchange format without bounds (Timesketch)
+gets the first instant plus ``ts_min``/``ts_max`` and :data:`EXPORTED_PRECISION_KEY`."""
+EXPORTED_PRECISION_KEY = "filature_precision"
+
 ACTOR_ROLES = (
     "head",
     "seller",

@@ -14,9 +14,13 @@ Filature did not import (the generator's, a hand-built case's) gets its linked r
 name instead: ``kind``, ``actor``, ``platform``, ``amount``, ``exhibit``… and
 ``filature_event_id``.
 
-What does not survive the trip: ``range`` bounds (Timesketch has one instant per row: the
-best estimate is written, the bounds as ``ts_min``/``ts_max`` fields) and ``ts_raw`` (the
-re-imported event's "as written" is the exported UTC text).
+An imported event keeps its own fields and adds the records the import linked it to
+(``actor``, ``platform``, ``place``, ``amount``… when the source had no field of that name).
+A time Timesketch's single instant cannot say (a ``range``, a day, a month: the listings'
+scrape month) is written as its first instant with ``ts_min``/``ts_max`` and
+``filature_precision``; the importer reads them back into the same precision and bounds.
+What does not survive the trip: ``ts_raw`` (the re-imported event's "as written" is the
+exported UTC text) and the links themselves (the names come back as fields).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from storage.case.vocab import BOUNDED_PRECISIONS as BOUNDED
+from storage.case.vocab import EXPORTED_PRECISION_KEY as PRECISION_KEY
 from storage.exports.output import atomic_text
 
 if TYPE_CHECKING:
@@ -35,6 +41,9 @@ if TYPE_CHECKING:
 BATCH = 20_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FRACTION = {"millisecond": 3, "microsecond": 6}
+"""Precisions Timesketch's one instant cannot say (:data:`BOUNDED`) are written with their
+bounds as ``ts_min``/``ts_max`` and the precision as :data:`PRECISION_KEY`, which the
+importer reads back (:func:`storage.importers.exported_times.restore_bounds`)."""
 
 _LINKED_SQL = """
 SELECT e.id, e.ts, e.precision, e.ts_min, e.ts_max, e.kind, e.title, e.message,
@@ -123,7 +132,15 @@ def _text(value: object) -> str:
 def _event_object(row: tuple[Any, ...], attrs: list[tuple[Any, ...]] | None,
                   tags: list[tuple[Any, ...]] | None) -> dict[str, Any]:
     eid, ts, precision, ts_min, ts_max, kind, title, message = row[:8]
-    fields = {str(k): _text(v) for k, v in attrs or ()}
+    fields: dict[str, Any] = {}
+    for k, v in attrs or ():  # a multi-valued column ("WW", "EU") becomes a JSON list
+        key, text = str(k), _text(v)
+        if key not in fields:
+            fields[key] = text
+        elif isinstance(fields[key], list):
+            fields[key].append(text)
+        else:
+            fields[key] = [fields[key], text]
     obj: dict[str, Any] = {"message": _text(message) or _text(title)}
     when = iso_utc(ts, precision) if isinstance(ts, int) else None
     if when is not None:
@@ -131,8 +148,11 @@ def _event_object(row: tuple[Any, ...], attrs: list[tuple[Any, ...]] | None,
     obj["timestamp_desc"] = fields.pop("timestamp_desc", None) or _text(kind)
     if when is None and "timestamp" not in fields and isinstance(ts, int):
         obj["timestamp"] = ts
-    if attrs:  # an imported event: its own fields, nothing of ours
+    if attrs:  # an imported event: its own fields, then what the import linked it to
         obj.update(fields)
+        for name, value in zip(_LINKED_NAMES[:-2], row[8:-2], strict=True):
+            if value is not None and name not in obj:
+                obj[name] = value if isinstance(value, int | float) else _text(value)
     else:
         obj["kind"] = _text(kind)
         if title != message:
@@ -141,9 +161,10 @@ def _event_object(row: tuple[Any, ...], attrs: list[tuple[Any, ...]] | None,
             if value is not None:
                 obj[name] = value if isinstance(value, int | float) else _text(value)
         obj["filature_event_id"] = eid
-    if precision == "range" and isinstance(ts_min, int) and isinstance(ts_max, int):
+    if precision in BOUNDED and isinstance(ts_min, int) and isinstance(ts_max, int):
         obj.setdefault("ts_min", iso_utc(ts_min, "microsecond"))
         obj.setdefault("ts_max", iso_utc(ts_max, "microsecond"))
+        obj.setdefault(PRECISION_KEY, precision)
     if tags and "tag" not in obj:
         obj["tag"] = [_text(t[0]) for t in tags]
     return obj

@@ -46,6 +46,7 @@ from storage.case.writer import (
     table_ddl,
 )
 from storage.importers.case_entities import Entities, numbers
+from storage.importers.exported_times import restore_bounds
 from storage.importers.plaso import read_plaso_jsonl
 from storage.importers.profile import Profile, load_profile
 from storage.importers.rows import BadRow, ImportRefused
@@ -340,6 +341,8 @@ def _import_file(writer: _Writer, source: Source, fmt: str, zone: str | None,
                 raise ImportCancelled(f"import cancelled while reading {path.name}")
             if chunk.bad_rows and policy is BadRowPolicy.REJECT:
                 raise BadRowsFound(str(path), chunk.bad_rows)
+            if fmt.startswith("timesketch"):
+                chunk = restore_bounds(chunk)
             writer.events(chunk, exhibit, import_id)
             writer.log(import_id, chunk)
             report.events += len(chunk)
