@@ -425,7 +425,6 @@ class _Writer:
                 kind[chunk.attr_row[at]] = chunk.attr_value[at]
             title = [_title_of(m) for m in chunk.message.tolist()]
             linked = fields = {}
-        none = [None] * n
         bounded = chunk.has_bounds
         ts_min = np.where(bounded, chunk.ts_min, None)
         ts_max = np.where(bounded, chunk.ts_max, None)
@@ -435,13 +434,12 @@ class _Writer:
         columns = [ids.tolist(), chunk.ts_us.tolist(), chunk.precision.tolist(),
                    ts_min.tolist(), ts_max.tolist(), chunk.ts_raw.tolist(), zone.tolist(),
                    kind.tolist(), title, message.tolist(), [exhibit] * n, record]
-        columns += [linked.get(k, none) for k in _LINK_COLUMNS]
-        columns += [fields.get(k, none) for k in _FIELD_COLUMNS]
-        self.con.executemany(
-            f"INSERT INTO event(id, ts, precision, ts_min, ts_max, ts_raw, ts_zone, kind, title, "
-            f"message, exhibit_id, source_record, {', '.join(_LINK_COLUMNS + _FIELD_COLUMNS)}) "
-            f"VALUES ({', '.join(['?'] * (12 + len(_LINK_COLUMNS) + len(_FIELD_COLUMNS)))})",
-            zip(*columns, strict=True))
+        if links is not None:  # a timeline's rows bind 12 values, not 21 (~15% of its time)
+            none = [None] * n
+            columns += [linked.get(k, none) for k in _LINK_COLUMNS]
+            columns += [fields.get(k, none) for k in _FIELD_COLUMNS]
+        self.con.executemany(_INSERT_LINKED if links is not None else _INSERT_TIMELINE,
+                             zip(*columns, strict=True))
         # timestamp_desc is a field of the row like any other: kept for the export's sake
         if links is None:
             self.con.executemany(
@@ -493,6 +491,12 @@ class _Writer:
 _LINK_COLUMNS = ["actor_id", "identifier_id", "platform_id", "place_id"]
 _FIELD_COLUMNS = ["amount", "currency", "product", "quantity", "unit"]
 _NUMERIC_FIELDS = ("amount", "quantity")
+_EVENT_COLUMNS = ("id, ts, precision, ts_min, ts_max, ts_raw, ts_zone, kind, title, message, "
+                  "exhibit_id, source_record")
+_INSERT_TIMELINE = f"INSERT INTO event({_EVENT_COLUMNS}) VALUES ({', '.join(['?'] * 12)})"
+_LINKED_COLUMNS = _LINK_COLUMNS + _FIELD_COLUMNS
+_INSERT_LINKED = (f"INSERT INTO event({_EVENT_COLUMNS}, {', '.join(_LINKED_COLUMNS)}) "
+                  f"VALUES ({', '.join(['?'] * (12 + len(_LINKED_COLUMNS)))})")
 
 
 def _title_of(message: str) -> str:

@@ -119,6 +119,9 @@ class _Spec:
             summary.notes.append(f"{len(self.dropped)} column(s) not kept, as the profile "
                                  f"says: {', '.join(self.dropped[:10])}"
                                  + (", …" if len(self.dropped) > 10 else ""))
+        if profile.constants:  # the same on every row: said once, not stored a million times
+            summary.notes.append("constants of the profile: " + "; ".join(
+                f"{k} = {v}" for k, v in profile.constants.items()))
         time = profile.time.slot
         self.time_column = (time.column or "time") if time.value is None else "time (constant)"
         summary.notes.append(f"read with profile {profile.name!r} (SHA-256 "
@@ -156,7 +159,7 @@ class _Spec:
 
     def _attributes(self, cells: dict[str, np.ndarray],
                     ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        columns = [(name, cells[name]) for name in (*self.kept, *self.profile.constants)]
+        columns = [(name, cells[name]) for name in self.kept]
         rows, keys, values = long_attributes(columns, ok)
         if not self.profile.multi_valued:
             return rows, keys, values
