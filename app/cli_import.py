@@ -28,8 +28,9 @@ def import_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.Argum
     p = parser_class(
         prog="main.py import",
         description="Build a new case from timeline files (Timesketch CSV or JSON lines, "
-                    "Plaso psort -o json_line) and spreadsheets read with a mapping profile "
-                    "(CSV, TSV, XLSX). Each file becomes an exhibit with its SHA-256; "
+                    "Plaso psort -o json_line), spreadsheets read with a mapping profile "
+                    "(CSV, TSV, XLSX) and map layers (GeoJSON, KML, KMZ, GPX: places, shipment "
+                    "legs, courier rounds). Each file becomes an exhibit with its SHA-256; "
                     "every event cites it and its line.")
     p.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="files to import")
     p.add_argument("--out", type=Path, required=True, metavar="CASE", help="case file to write")
@@ -52,7 +53,8 @@ def import_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.Argum
         "tag); repeatable"))
     p.add_argument("--profile", type=Path, metavar="PROFILE", help=(
         "a column-mapping profile (JSON, docs/profiles/README.md) for spreadsheets: CSV, TSV "
-        "or XLSX from a platform or carrier; applies to every SOURCE but JSON lines"))
+        "or XLSX from a platform or carrier; applies to every SOURCE but JSON lines and map "
+        "layers"))
     p.add_argument("--title", default="", help="the case's title")
     p.add_argument("--no-fts", action="store_true", help="skip the full-text index")
     p.add_argument("--force", action="store_true", help="overwrite an existing case file")
@@ -104,6 +106,7 @@ def run_import(ns: argparse.Namespace) -> int:
         ImportCancelled,
         Source,
         build_case,
+        takes_profile,
     )
     from storage.importers.profile import load_profile
     from storage.importers.rows import ImportRefused
@@ -123,8 +126,7 @@ def run_import(ns: argparse.Namespace) -> int:
         profile = load_profile(ns.profile) if ns.profile is not None else None
     except ImportRefused as exc:
         return _fail(str(exc))
-    sources = [Source(path, ns.format, columns,
-                      None if path.suffix.lower() in (".jsonl", ".ndjson") else profile)
+    sources = [Source(path, ns.format, columns, profile if takes_profile(path) else None)
                for path in ns.sources]
     bar = _Bar()
     try:

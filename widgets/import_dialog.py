@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 TR_CONTEXT = "ImportDialog"
-TIMELINE_FILTER = ("Timelines and spreadsheets (*.csv *.tsv *.tab *.xlsx *.jsonl *.json "
-                   "*.ndjson);;All files (*)")
+TIMELINE_FILTER = ("Timelines, spreadsheets and map layers (*.csv *.tsv *.tab *.xlsx "
+                   "*.jsonl *.json *.ndjson *.geojson *.kml *.kmz *.gpx);;All files (*)")
 PROFILE_FILTER = "Column-mapping profiles (*.json);;All files (*)"
 SPREADSHEET_SUFFIXES = (".tsv", ".tab", ".xlsx", ".xlsm")
 NO_ZONE = ""

@@ -24,6 +24,7 @@ from storage.importers.case_build import (
     ImportReport,
     Source,
     build_case,
+    takes_profile,
 )
 from storage.importers.profile import load_profile
 from storage.importers.rows import ImportRefused
@@ -123,8 +124,8 @@ class ImportController(QObject):
             profile = load_profile(choice.profile) if choice.profile is not None else None
         except ImportRefused as exc:
             return self._refuse(str(exc))
-        sources = [Source(f, profile=None if f.suffix.lower() in (".jsonl", ".ndjson")
-                          else profile) for f in choice.files]
+        sources = [Source(f, profile=profile if takes_profile(f) else None)
+                   for f in choice.files]
         policy = BadRowPolicy.SKIP if choice.skip_bad_rows else BadRowPolicy.REJECT
 
         def task(ctx: TaskContext) -> ImportReport:

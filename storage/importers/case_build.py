@@ -47,6 +47,8 @@ from storage.case.writer import (
 )
 from storage.importers.case_entities import Entities, numbers
 from storage.importers.exported_times import restore_bounds
+from storage.importers.geo_case import GeoWriter
+from storage.importers.geo_read import GeoRefused, read_geo
 from storage.importers.plaso import read_plaso_jsonl
 from storage.importers.profile import Profile, load_profile
 from storage.importers.rows import BadRow, ImportRefused
@@ -61,7 +63,8 @@ if TYPE_CHECKING:
     from storage.importers.sources import TimelineRead
     from storage.importers.times import FoldPolicy
 
-FORMATS = ("timesketch_csv", "timesketch_jsonl", "plaso_jsonl", "profile")
+FORMATS = ("timesketch_csv", "timesketch_jsonl", "plaso_jsonl", "profile", "geo")
+GEO_SUFFIXES = (".geojson", ".kml", ".kmz", ".gpx")
 TITLE_CHARS = 200
 """An event's title is its message's first line, up to this many characters (the message is
 kept whole)."""
@@ -165,6 +168,8 @@ def detect_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return "timesketch_csv"
+    if suffix in GEO_SUFFIXES or (suffix == ".json" and _looks_like_geojson(path)):
+        return "geo"
     if suffix in (".jsonl", ".json", ".ndjson"):
         first = first_object(path, sniff_encoding(path, str(path)), str(path))
         if "date_time" in first or "__container_type__" in first:
@@ -176,6 +181,22 @@ def detect_format(path: Path) -> str:
     raise ImportRefused(str(path), "not a timeline this version reads (a Timesketch .csv or "
                                    ".jsonl, Plaso's psort -o json_line output, or a CSV, TSV "
                                    "or XLSX with a profile)")
+
+
+def takes_profile(path: Path) -> bool:
+    """Whether an import's ``--profile`` applies to this file.
+
+    It does to spreadsheets, not to JSON-lines timelines or map layers.
+    """
+    suffix = Path(path).suffix.lower()
+    return suffix not in (".jsonl", ".ndjson", ".json", *GEO_SUFFIXES)
+
+
+def _looks_like_geojson(path: Path) -> bool:
+    """A ``.json`` that is one GeoJSON object rather than JSON lines (by its first 4 KB)."""
+    with path.open("rb") as f:
+        head = f.read(4096)
+    return b'"type"' in head and (b'"FeatureCollection"' in head or b'"Feature"' in head)
 
 
 def open_timeline(source: Source, fmt: str, zone: str | None,
@@ -325,6 +346,9 @@ def _import_file(writer: _Writer, source: Source, fmt: str, zone: str | None,
                  done_before: int, total: int, progress: Callable[[Progress], None] | None,
                  cancelled: Callable[[], bool] | None) -> FileReport:
     path = Path(source.path)
+    if fmt == "geo":
+        return _import_geo(writer, path, zone, policy, index, files, done_before, total,
+                           progress)
     profile = source.loaded_profile()
     sha, size = file_sha256(path)
     with open_timeline(source, fmt, zone, fold, profile) as read:
@@ -352,6 +376,44 @@ def _import_file(writer: _Writer, source: Source, fmt: str, zone: str | None,
                                   total, writer.next_event - 1, report.skipped))
         _fill_report(report, summary)
         writer.close_import(import_id, report)
+    if progress is not None:
+        progress(Progress(path.name, index, files, done_before + size, total,
+                          writer.next_event - 1, report.skipped))
+    return report
+
+
+def _import_geo(writer: _Writer, path: Path, zone: str | None, policy: BadRowPolicy,
+                index: int, files: int, done_before: int, total: int,
+                progress: Callable[[Progress], None] | None) -> FileReport:
+    """A GeoJSON/KML/KMZ/GPX layer: read whole (a layer is small), then written."""
+    try:
+        read = read_geo(path, zone=zone)
+    except GeoRefused as exc:
+        raise ImportRefused(str(path), exc.reason) from exc
+    bad = [BadRow(str(path), line, reason) for line, reason in read.bad]
+    if bad and policy is BadRowPolicy.REJECT:
+        raise BadRowsFound(str(path), bad)
+    sha, size = file_sha256(path)
+    fmt = read.format
+    report = FileReport(path, fmt, sha, size)
+    exhibit = writer.exhibit(path, fmt, sha)
+    import_id = writer.import_file(exhibit, path, fmt, size, sha, zone)
+    geo = GeoWriter(writer.con, writer.entities, exhibit, path.name, writer.next_event)
+    written = geo.write(read)
+    writer.next_event = geo.next_event
+    rows = [(import_id, b.line, "skipped", b.reason) for b in bad]
+    rows += [(import_id, line, "skipped", reason) for line, reason in written.skipped]
+    if rows:
+        writer.con.executemany("INSERT INTO import_log(import_id, line, outcome, reason) "
+                               "VALUES (?, ?, ?, ?)", rows)
+    report.events = written.events
+    report.skipped = len(rows)
+    report.encoding = "utf-8"
+    report.notes = [*read.notes, f"{written.places:,} places, {written.shipments:,} shipments "
+                                 f"({written.legs:,} legs), {written.rounds:,} courier rounds"
+                    + (f"; {written.areas:,} areas not imported (the case format has none)"
+                       if written.areas else "")]
+    writer.close_import(import_id, report)
     if progress is not None:
         progress(Progress(path.name, index, files, done_before + size, total,
                           writer.next_event - 1, report.skipped))

@@ -75,6 +75,10 @@ class Entities:
         return {"actor_id": actor, "identifier_id": ident, "platform_id": platform,
                 "place_id": place}
 
+    def actor(self, name: str, role: str, exhibit: int) -> int:
+        """The actor of this display name (created with ``role`` if the case has none)."""
+        return self._actor(name, [name, role], exhibit)
+
     def _ids(self, names: np.ndarray, extra: list[np.ndarray],
              make: Callable[[str, list[str]], int],
              key_parts: tuple[int, ...] = (0,)) -> list[object]:

@@ -27,6 +27,7 @@ import codecs
 import json
 import math
 import re
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -51,7 +52,8 @@ TEXT_LIMIT = 1000
 """Characters kept of a name, description or property (longer ones are clipped and noted)."""
 _GC_DEPTH = 16
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_FEATURE_MEMBER = re.compile(r'"type"\s*:\s*"Feature"')
+_FEATURES_KEY = re.compile(r'"features"\s*:\s*\[\s*')
+_SEPARATOR = re.compile(r"[ \t\r\n]*,?[ \t\r\n]*")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
 _ONE_US = timedelta(microseconds=1)
@@ -69,6 +71,7 @@ _NOTES = {
     "times_mismatch": "{n} tracks have not one time per position: their times were not read",
     "no_geometry": "{n} placemarks or features without geometry (listed as bad)",
 }
+_NUMBERS = frozenset({int, float})
 _GEOMETRIES = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
                          "MultiPolygon", "GeometryCollection"})
 
@@ -172,7 +175,10 @@ def _start(data: bytes) -> str:
 def _load(path: Path, file: str, max_bytes: int, sink: _Sink) -> bytes:
     """The file's bytes (a KMZ's main KML), size-checked before reading."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        size = st.st_size
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or /dev/zero has no size to check
+            raise GeoRefused(file, "not a regular file")
         if size > max_bytes:
             raise GeoRefused(file, f"{size:,} bytes, over the {max_bytes:,}-byte limit")
         with path.open("rb") as f:
@@ -215,7 +221,7 @@ def _read_geojson(text: str, sink: _Sink, file: str) -> None:
         features = top.get("features")
         if not isinstance(features, list):
             raise GeoRefused(file, "a FeatureCollection without a 'features' list")
-        for obj, at in zip(features, _feature_lines(text, len(features)), strict=True):
+        for obj, at in zip(features, _feature_lines(text, features), strict=True):
             _json_feature(obj, at, sink)
     elif kind == "Feature":
         _json_feature(top, line, sink)
@@ -228,22 +234,39 @@ def _read_geojson(text: str, sink: _Sink, file: str) -> None:
                                "FeatureCollection or geometry")
 
 
-def _feature_lines(text: str, count: int) -> list[int]:
-    """Best-effort line of each feature: where its ``"type": "Feature"`` member is.
+def _feature_lines(text: str, features: list[object]) -> list[int]:
+    """The line each feature starts on, best effort (0 when unsure).
 
-    ``json`` gives no positions; the member is matched in the raw text (an escaped copy inside
-    a string cannot match), and used only if there is exactly one per feature, else 0.
+    ``json`` gives no positions, so the ``"features": [`` array is found in the raw text (a
+    quoted key cannot be inside a string, where quotes are escaped) and walked item by item
+    with the C decoder; a nested ``features`` key fails the check of the items' ``type``.
     """
+    count = len(features)
     if "\n" not in text.strip():
         return [1] * count
-    starts = [m.start() for m in _FEATURE_MEMBER.finditer(text)]
-    if len(starts) != count:
-        return [0] * count
-    lines, line, last = [], 1, 0
-    for start in starts:  # each newline counted once
-        line, last = line + text.count("\n", last, start), start
-        lines.append(line)
-    return lines
+    decoder = json.JSONDecoder()
+    for m in _FEATURES_KEY.finditer(text):
+        starts, pos = [], m.end()
+        try:
+            while len(starts) < count and not text.startswith("]", pos):
+                item, end = decoder.raw_decode(text, pos)
+                if _kind(item) != _kind(features[len(starts)]):
+                    break
+                starts.append(pos)
+                pos = _SEPARATOR.match(text, end).end()  # type: ignore[union-attr]
+        except json.JSONDecodeError:
+            continue
+        if len(starts) == count and text.startswith("]", pos):
+            lines, line, last = [], 1, 0
+            for start in starts:  # each newline counted once
+                line, last = line + text.count("\n", last, start), start
+                lines.append(line)
+            return lines
+    return [0] * count
+
+
+def _kind(value: object) -> object:
+    return value.get("type") if isinstance(value, dict) else type(value)
 
 
 def _json_feature(obj: object, line: int, sink: _Sink) -> None:
@@ -262,10 +285,10 @@ def _json_feature(obj: object, line: int, sink: _Sink) -> None:
     if isinstance(span, dict) and ("begin" in span or "end" in span):
         del props["timespan"]
         feature.begin, feature.end = span.get("begin"), span.get("end")
-    else:
-        key = next((k for k in ("timestamp", "time") if props.get(k) is not None), None)
-        if key is not None:
-            feature.begin, feature.instant = props.pop(key), True
+    elif props.get("timestamp") is not None:
+        feature.begin, feature.instant = props.pop("timestamp"), True
+    elif props.get("time") is not None:
+        feature.begin, feature.instant = props.pop("time"), True
     _align_times(feature, props)
     sink.add(feature)
 
@@ -312,12 +335,14 @@ def _json_parts(geom: object, depth: int) -> list[RawPart]:
     for item in items:
         if single == "Point":
             parts.append(RawPart("point", [item], kind))
-        elif not isinstance(item, list) or (single == "Polygon" and not
-                                            (item and isinstance(item[0], list))):
-            parts.append(RawPart("", "positions are not a list", kind))
+        elif single == "Polygon":
+            ring = item[0] if isinstance(item, list) and item else None
+            parts.append(RawPart("polygon", ring, kind) if isinstance(ring, list) else
+                         RawPart("", "no outer ring (a list of positions)", kind))
+        elif isinstance(item, list):
+            parts.append(RawPart("line", item, kind))
         else:
-            parts.append(RawPart(single.lower().replace("linestring", "line"),
-                                 item[0] if single == "Polygon" else item, kind))
+            parts.append(RawPart("", "positions are not a list", kind))
     return parts
 
 
@@ -352,7 +377,8 @@ class _Sink:
     def add(self, raw: RawFeature) -> None:
         name, desc = self.text(raw.name), self.text(raw.description)
         props = {self.text(k): self.text(v) for k, v in raw.properties.items()}
-        self.notes.extend(n for n in raw.notes if n not in self.notes)
+        if raw.notes:
+            self.notes.extend(n for n in raw.notes if n not in self.notes)
         begin = self.time(raw.begin)
         end = begin if raw.instant else self.time(raw.end)
         if raw.instant:
@@ -361,23 +387,23 @@ class _Sink:
             time_text = f"{self.text(raw.begin)}/{self.text(raw.end)}"
         else:
             time_text = ""
-        label = f"{raw.label} {name!r}" if name else raw.label
         if not raw.parts:
-            self.bad.append((raw.line, f"{label}: no geometry"))
+            self.bad.append((raw.line, f"{_label(raw, name)}: no geometry"))
             self.counts["no_geometry"] += 1
         for i, part in enumerate(raw.parts):
             got = self._points(part)
             if isinstance(got, str):
                 where = f" part {i}" if len(raw.parts) > 1 else ""
-                self.bad.append((raw.line, f"{label}, {part.what}{where}: {got}"))
-            else:
+                self.bad.append((raw.line, f"{_label(raw, name)}, {part.what}{where}: {got}"))
+            else:  # parts share the texts, each has its own properties dict
                 self.features.append(GeoFeature(got[0], name, desc, got[1], begin, end,
-                                                time_text, dict(props), raw.line, i))
+                                                time_text, dict(props) if i else props,
+                                                raw.line, i))
 
     def _points(self, part: RawPart) -> tuple[str, tuple[GeoPoint, ...]] | str:
         if isinstance(part.coords, str):
             return part.coords
-        pairs = []
+        pairs: list[tuple[float, float]] = []
         for i, pos in enumerate(part.coords, 1):
             got = _position(pos)
             if isinstance(got, str):
@@ -397,16 +423,21 @@ class _Sink:
         if times is not None and len(times) != n:
             self.counts["times_mismatch"] += 1
             times = None
-        stamps = [None] * n if times is None else [self.time(t) for t in times]
-        return kind, tuple(GeoPoint(lon, lat, ts)
-                           for (lon, lat), ts in zip(pairs, stamps, strict=True))
+        if times is None:
+            return kind, tuple([GeoPoint(lon, lat) for lon, lat in pairs])
+        return kind, tuple([GeoPoint(lon, lat, self.time(t))
+                            for (lon, lat), t in zip(pairs, times, strict=True)])
 
     def text(self, value: object) -> str:
         """Plain text: JSON for non-strings, controls made U+FFFD, stripped, clipped."""
         if value is None:
             return ""
         s = value if isinstance(value, str) else _compact(value)
-        s = _CONTROL.sub("\ufffd", s.replace("\r\n", "\n").replace("\r", "\n")).strip()
+        if "\r" in s:
+            s = s.replace("\r\n", "\n").replace("\r", "\n")
+        if _CONTROL.search(s):
+            s = _CONTROL.sub("\ufffd", s)
+        s = s.strip()
         if len(s) > TEXT_LIMIT:
             self.counts["clipped"] += 1
             s = s[:TEXT_LIMIT]
@@ -449,23 +480,27 @@ class _Sink:
                              for k, n in self.counts.items()]
 
 
+def _label(raw: RawFeature, name: str) -> str:
+    return f"{raw.label} {name!r}" if name else raw.label
+
+
 def _position(pos: object) -> tuple[float, float] | str:
     """``(lon, lat)`` of a position, or why it is not one (numbers only, WGS 84 ranges)."""
     if not isinstance(pos, list | tuple) or len(pos) < 2:
         return f"{_brief(pos)} is not [lon, lat]"
-    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in pos[:2]):
+    if type(pos[0]) not in _NUMBERS or type(pos[1]) not in _NUMBERS:  # bool is no number
         return f"[{_brief(pos[0])}, {_brief(pos[1])}] are not two numbers"
     try:
         lon, lat = float(pos[0]), float(pos[1])
     except OverflowError:  # an integer of hundreds of digits
         return "a number too large"
+    if -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0:
+        return lon, lat
     if math.isnan(lon) or math.isnan(lat):
         return "NaN"
     if not -180.0 <= lon <= 180.0:
         return f"longitude {lon:g} out of range (-180…180)"
-    if not -90.0 <= lat <= 90.0:
-        return f"latitude {lat:g} out of range (-90…90)"
-    return lon, lat
+    return f"latitude {lat:g} out of range (-90…90)"
 
 
 def _compact(value: object) -> str:

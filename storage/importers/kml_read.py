@@ -40,6 +40,7 @@ _COMMA = re.compile(r"\s*,\s*")
 _GEOMETRY = frozenset({"Point", "LineString", "LinearRing", "Polygon", "MultiGeometry",
                        "Track", "MultiTrack", "Model"})
 _OVERLAYS = frozenset({"GroundOverlay", "ScreenOverlay", "PhotoOverlay"})
+_REPORTED = frozenset({"Placemark", "trk", "rte", "wpt"})  # whose line a feature reports
 _XML_ENCODING = re.compile(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 _ENTITY = tuple("<!ENTITY".encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be"))
 _ENTITY_REASON = ("declares an XML entity (<!ENTITY …>): refused, since entities can expand "
@@ -179,6 +180,8 @@ class _Builder:
         self._emit = emit
         self._stack: list[ET.Element] = []
         self._lines: list[int] = []
+        self._parents: list[bool] = []  # per open element: has it had a child yet?
+        self._markup = 0  # open <description> elements, whose child markup is kept
         self._text: list[str] = []
         self.format = ""
         self.links: list[str] = []
@@ -195,23 +198,33 @@ class _Builder:
         raise XmlRefused(_ENTITY_REASON)
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
-        self._flush()
+        if self._text:
+            self._flush()
         tag = name.rpartition(":")[2]
-        line = self._parser.CurrentLineNumber
-        if not self._stack:
+        stack = self._stack
+        if not stack:
             self.format = _root_format(tag)
-        elif len(self._stack) >= MAX_DEPTH:
-            raise XmlRefused(f"elements nested more than {MAX_DEPTH} deep at line {line}")
+        elif len(stack) >= MAX_DEPTH:
+            raise XmlRefused(f"elements nested more than {MAX_DEPTH} deep at line "
+                             f"{self._parser.CurrentLineNumber}")
         elem = ET.Element(tag, attrs)
-        if self._stack:
-            self._stack[-1].append(elem)
-        self._stack.append(elem)
-        self._lines.append(line)
+        if stack:
+            stack[-1].append(elem)
+            self._parents[-1] = True
+        stack.append(elem)
+        self._lines.append(self._parser.CurrentLineNumber if tag in _REPORTED else 0)
+        self._parents.append(False)
+        if tag == "description":
+            self._markup += 1
 
     def _end(self, _name: str) -> None:
-        self._flush()
+        if self._text:
+            self._flush()
         elem, line = self._stack.pop(), self._lines.pop()
+        self._parents.pop()
         tag = elem.tag
+        if tag == "description":
+            self._markup -= 1
         if self.format == "gpx":
             if tag not in ("trk", "rte", "wpt"):
                 return
@@ -229,16 +242,19 @@ class _Builder:
             del self._stack[-1][-1]  # the element just closed is its parent's last child
 
     def _flush(self) -> None:
-        if not self._text or not self._stack:
-            self._text.clear()
-            return
-        text = "".join(self._text)
+        """Give the text since the last tag to its element.
+
+        Text after a child (a "tail") is kept only inside a description, for its markup: in
+        a Document of a million Placemarks the blanks between them would otherwise pile up.
+        """
+        if self._stack:
+            text = "".join(self._text)
+            top = self._stack[-1]
+            if not self._parents[-1]:
+                top.text = (top.text or "") + text
+            elif self._markup and len(top):
+                top[-1].tail = (top[-1].tail or "") + text
         self._text.clear()
-        top = self._stack[-1]
-        if len(top):
-            top[-1].tail = (top[-1].tail or "") + text
-        else:
-            top.text = (top.text or "") + text
 
 
 def _root_format(tag: str) -> str:
@@ -359,8 +375,9 @@ def _gpx(elem: ET.Element, line: int) -> RawFeature:
                                 if (elem.findtext(k) or "").strip()}
     feature = RawFeature(line, elem.findtext("name") or "", elem.findtext("desc") or "", [],
                          properties=props, label=elem.tag)
-    if elem.tag == "wpt":
+    if elem.tag == "wpt":  # its time is the feature's, as a KML TimeStamp's
         feature.parts.append(_gpx_points([elem], "wpt"))
+        feature.parts[0].times = None
         feature.begin, feature.instant = elem.findtext("time"), True
     elif elem.tag == "rte":
         feature.parts.append(_gpx_points(elem.findall("rtept"), "rte"))
