@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from app.controllers.map_layers import basemap_layers, map_scene
 from app.failures import log_failure
@@ -47,6 +47,11 @@ if TYPE_CHECKING:
     from widgets.map import MapView
 
 log = logging.getLogger(__name__)
+
+
+def tr(text: str) -> str:
+    """A notice in the user's language (the French interface will translate the "Map" texts)."""
+    return QCoreApplication.translate("Map", text)
 ROUNDS_SHOWN = 3
 """Rounds of a selected courier drawn at once (the latest in the range)."""
 PLAYING_ROUNDS = 20
@@ -128,7 +133,8 @@ class MapController(QObject):
         self._pending = False
         self._view.set_scene(self._scene)
         unplaced = int(np.count_nonzero(~np.isfinite(self._scene.place_x)))
-        self._base_notice = f"{unplaced:,} places could not be placed" if unplaced else ""
+        self._base_notice = (tr("{n} places could not be placed").format(n=f"{unplaced:,}")
+                             if unplaced else "")
         self._view.show_notice(self._base_notice)
         self._apply_filters()
         if not self._view.frame_places(self._scene.placed()):
@@ -140,7 +146,7 @@ class MapController(QObject):
         log_failure(log, "The map could not be read", exc)
         self._pending = False
         self._failed = True
-        self._view.show_notice("The map could not be read from this case (see the log)")
+        self._view.show_notice(tr("The map could not be read from this case (see the log)"))
         self.sig_map_shown.emit()
         self.sig_settled.emit()
 
@@ -292,7 +298,7 @@ class MapController(QObject):
             placed = len(shown.frame) and bool(
                 np.isfinite(scene.place_x[shown.frame[shown.frame >= 0]]).any())
             self._view.show_notice(self._base_notice if placed else
-                                   "Nothing of this selection has a place on the map")
+                                   tr("Nothing of this selection has a place on the map"))
             self.sig_settled.emit()
 
         def failed(exc: BaseException) -> None:
