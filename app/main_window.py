@@ -350,6 +350,7 @@ class MainWindow(QMainWindow):
         self.cards.sig_card_shown.connect(lambda _actor: self._maybe_ready())
         self.cards.sig_chart_shown.connect(lambda _actor: self._maybe_ready())
         self.map.sig_map_shown.connect(self._maybe_ready)
+        self.inspector_controller.sig_shown.connect(self._maybe_ready)
         self.map.sig_settled.connect(self._maybe_ready)
         self.evidence.sig_failed.connect(self._on_evidence_failed)
         self.state.sig_view_window_changed.connect(self._on_state_view_window_changed)
@@ -451,7 +452,8 @@ class MainWindow(QMainWindow):
 
     def _maybe_ready(self) -> None:
         if (self._session_ready and self.evidence.loaded and self.value_checks.done
-                and self.cards.settled and self.map.settled and not self._ready_sent):
+                and self.cards.settled and self.map.settled
+                and self.inspector_controller.settled and not self._ready_sent):
             self._ready_sent = True
             self.sig_ready.emit()
 

@@ -103,6 +103,9 @@ def test_imported_listings_fill_the_cards_and_the_map(window, qtbot, tmp_path: P
               if x == x}  # not NaN
     assert {"NL", "DE", "GB", "FR", "US"} <= placed  # countries drawn where the map names them
     assert not {"EU", "WW"} & placed  # not countries: never put somewhere invented
+    window.select(EntityRef("place", 1))
+    qtbot.waitUntil(lambda: "Map position" in window.inspector.text(), timeout=10_000)
+    assert "a country (NL)" in window.inspector.text()
 
 
 def test_the_dialog_hands_back_a_profile(qtbot, tmp_path: Path) -> None:
@@ -129,3 +132,15 @@ def test_files_are_added_to_a_case_that_is_not_open(window, qtbot, tmp_path: Pat
                                                   False), add=True) is None
     assert window.session.target == str(first)
     assert len(window.evidence.events) == 8
+
+
+def test_a_place_selected_from_the_command_line_gets_the_maps_word(window, qtbot,
+                                                                   tmp_path: Path) -> None:
+    from app.deep_link import DeepLink
+    from storage.importers.case_build import Source, build_case
+
+    out = tmp_path / "listings.filature"
+    build_case([Source(LISTINGS, profile=LISTINGS_PROFILE)], out)
+    with qtbot.waitSignal(window.sig_ready, timeout=60_000):
+        window.open_case(out, DeepLink(select=EntityRef("place", 1)))
+    qtbot.waitUntil(lambda: "Map position" in window.inspector.text(), timeout=10_000)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from app.controllers.inspector_records import BUILDERS, count_record, event_record, with_extras
 from app.failures import exit_code, log_failure
@@ -47,6 +47,8 @@ Shown = tuple[InspectorRecord, list[tuple[str, str, int]]]
 class InspectorController(QObject):
     """Connects one ``InspectorView`` to ``AppState`` and the open case."""
 
+    sig_shown = Signal()  # the record asked for last is on screen (or why it is not)
+
     def __init__(self, view: InspectorView, state: AppState, session: CaseSession,
                  events: CaseEvents, links: RecordLinks, runner: Runner,
                  annotations: Annotations | None = None) -> None:
@@ -64,6 +66,7 @@ class InspectorController(QObject):
         self._job: LatestOnly[Shown | None] = LatestOnly(runner)
         self._filtered = False
         self._place_note: Callable[[int], str] | None = None
+        self._pending = False
         view.sig_ref_requested.connect(self._on_view_ref_requested)
         state.sig_selection_changed.connect(self.show)
         state.sig_show_utc_changed.connect(lambda _on: self.show(self._state.selection))
@@ -100,13 +103,16 @@ class InspectorController(QObject):
         if not refs or source is None:
             self._job.cancel()
             self._view.show_record(None)
+            self._set_pending(False)
             return
         if len(refs) > 1:
             self._job.cancel()
             self._view.show_many(len(refs))
+            self._set_pending(False)
             return
         (ref,) = refs
         self._job.cancel()  # a read on its way for an older selection
+        self._pending = True
         if ref.kind == "event":
             self._read(ref, None)
         else:  # its events too: the record gets their count and span
@@ -180,7 +186,23 @@ class InspectorController(QObject):
                 exhibit_sha256=None, warnings=[line]))
             self._events.sig_failed.emit(line, exit_code(exc))
 
-        self._job.request(task, done, failed)
+        def finished(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+            def call(value: Any) -> None:
+                fn(value)
+                self._set_pending(False)
+            return call
+
+        self._job.request(task, finished(done), finished(failed))
+
+    @property
+    def settled(self) -> bool:
+        """Nothing asked of the inspector is still being read (a picture may be taken)."""
+        return not self._pending
+
+    def _set_pending(self, pending: bool) -> None:
+        self._pending = pending
+        if not pending:
+            self.sig_shown.emit()
 
     def set_place_notes(self, fn: Callable[[int], str] | None) -> None:
         """Where the map says a place's position comes from (approximate, the gazetteer)."""

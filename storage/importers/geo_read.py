@@ -12,7 +12,9 @@ The files are evidence and untrusted, so:
 - texts are plain text (an ``<img src=x>`` in a name stays those characters), with control
   characters and lone surrogates (which SQLite cannot store as UTF-8) made U+FFFD;
 - the formats are told by content, not by suffix; XML goes through
-  :mod:`storage.importers.kml_read`, which refuses entity declarations outright.
+  :mod:`storage.importers.kml_read`, which refuses entity declarations outright, and JSON
+  through :mod:`storage.importers.geojson_read`. Both only find what the file says; every
+  check is made here, once, so the three formats are judged alike.
 
 Times follow the importers' one strict ISO 8601 grammar (:func:`parse_iso_one`): exact
 integer µs, an offset or ``Z`` read as written, a zone-less time read only in the zone the
@@ -25,8 +27,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import math
-import re
 import stat
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,6 +34,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage.importers.geojson_read import (
+    CONTROL,
+    JsonRefused,
+    compact,
+    position,
+    read_geojson,
+)
 from storage.importers.kml_read import (
     RawFeature,
     RawPart,
@@ -45,15 +52,10 @@ from storage.importers.kml_read import (
 from storage.importers.time_scalar import OK, TimeFlag, parse_iso_one, zone_from_name
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from zoneinfo import ZoneInfo
 
 TEXT_LIMIT = 1000
 """Characters kept of a name, description or property (longer ones are clipped and noted)."""
-_GC_DEPTH = 16
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_FEATURES_KEY = re.compile(r'"features"\s*:\s*\[\s*')
-_SEPARATOR = re.compile(r"[ \t\r\n]*,?[ \t\r\n]*")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
 _ONE_US = timedelta(microseconds=1)
@@ -71,9 +73,6 @@ _NOTES = {
     "times_mismatch": "{n} tracks have not one time per position: their times were not read",
     "no_geometry": "{n} placemarks or features without geometry (listed as bad)",
 }
-_NUMBERS = frozenset({int, float})
-_GEOMETRIES = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
-                         "MultiPolygon", "GeometryCollection"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +146,11 @@ def read_geo(path: str | Path, *, zone: str | None = None,
             fmt = read_xml(data, sink.add, sink.notes)
         elif start[:1] in ("{", "["):
             fmt = "geojson"
-            _read_geojson(_json_text(data, file, sink), sink, file)
+            read_geojson(_json_text(data, file, sink), sink.add, sink.bad, sink.notes)
         else:
             what = "the file is empty" if not start else f"it starts with {start[:12]!r}"
             raise GeoRefused(file, f"neither GeoJSON ('{{…') nor KML/GPX ('<…'): {what}")
-    except XmlRefused as exc:
+    except (XmlRefused, JsonRefused) as exc:
         raise GeoRefused(file, str(exc)) from None
     except json.JSONDecodeError as exc:
         raise GeoRefused(file, f"not valid JSON: {exc.msg} at line {exc.lineno}, column "
@@ -206,158 +205,7 @@ def _json_text(data: bytes, file: str, sink: _Sink) -> str:
     return data.decode("utf-8") if fixed is None else fixed
 
 
-# --- GeoJSON ------------------------------------------------------------------------------
-
-def _read_geojson(text: str, sink: _Sink, file: str) -> None:
-    top = json.loads(text)
-    if not isinstance(top, dict):
-        raise GeoRefused(file, "JSON, but not GeoJSON: the top level is not an object")
-    kind = top.get("type")
-    if "crs" in top:
-        sink.notes.append("the file names a CRS, which was ignored: positions are read as "
-                          "WGS 84 longitude, latitude (RFC 7946)")
-    line = text.count("\n", 0, len(text) - len(text.lstrip())) + 1
-    if kind == "FeatureCollection":
-        features = top.get("features")
-        if not isinstance(features, list):
-            raise GeoRefused(file, "a FeatureCollection without a 'features' list")
-        for obj, at in zip(features, _feature_lines(text, features), strict=True):
-            _json_feature(obj, at, sink)
-    elif kind == "Feature":
-        _json_feature(top, line, sink)
-    elif isinstance(kind, str) and kind in _GEOMETRIES:
-        sink.add(RawFeature(line, "", "", _json_parts(top, 0)))
-    elif kind == "Topology":
-        raise GeoRefused(file, "TopoJSON, not GeoJSON: convert it to GeoJSON first")
-    else:
-        raise GeoRefused(file, f"JSON, but not GeoJSON: type {_brief(kind)} is not a Feature, "
-                               "FeatureCollection or geometry")
-
-
-def _feature_lines(text: str, features: list[object]) -> list[int]:
-    """The line each feature starts on, best effort (0 when unsure).
-
-    ``json`` gives no positions, so the ``"features": [`` array is found in the raw text (a
-    quoted key cannot be inside a string, where quotes are escaped) and walked item by item
-    with the C decoder; a nested ``features`` key fails the check of the items' ``type``.
-    """
-    count = len(features)
-    if "\n" not in text.strip():
-        return [1] * count
-    decoder = json.JSONDecoder()
-    for m in _FEATURES_KEY.finditer(text):
-        starts, pos = [], m.end()
-        try:
-            while len(starts) < count and not text.startswith("]", pos):
-                item, end = decoder.raw_decode(text, pos)
-                if _kind(item) != _kind(features[len(starts)]):
-                    break
-                starts.append(pos)
-                pos = _SEPARATOR.match(text, end).end()  # type: ignore[union-attr]
-        except json.JSONDecodeError:
-            continue
-        if len(starts) == count and text.startswith("]", pos):
-            lines, line, last = [], 1, 0
-            for start in starts:  # each newline counted once
-                line, last = line + text.count("\n", last, start), start
-                lines.append(line)
-            return lines
-    return [0] * count
-
-
-def _kind(value: object) -> object:
-    return value.get("type") if isinstance(value, dict) else type(value)
-
-
-def _json_feature(obj: object, line: int, sink: _Sink) -> None:
-    if not isinstance(obj, dict) or obj.get("type") != "Feature":
-        sink.bad.append((line, f"not a GeoJSON Feature: {_brief(obj)}"))
-        return
-    raw = obj.get("properties")
-    props: dict[str, object] = dict(raw) if isinstance(raw, dict) else {}
-    if raw is not None and not isinstance(raw, dict):
-        props["properties"] = raw
-    if obj.get("id") is not None:
-        props.setdefault("id", obj["id"])
-    feature = RawFeature(line, props.pop("name", ""), props.pop("description", ""),
-                         _json_parts(obj.get("geometry"), 0), properties=props)
-    span = props.get("timespan")
-    if isinstance(span, dict) and ("begin" in span or "end" in span):
-        del props["timespan"]
-        feature.begin, feature.end = span.get("begin"), span.get("end")
-    elif props.get("timestamp") is not None:
-        feature.begin, feature.instant = props.pop("timestamp"), True
-    elif props.get("time") is not None:
-        feature.begin, feature.instant = props.pop("time"), True
-    _align_times(feature, props)
-    sink.add(feature)
-
-
-def _align_times(feature: RawFeature, props: dict[str, object]) -> None:
-    """Hand togeojson's ``coordTimes`` (per position, or per part) to the parts they fit."""
-    times = props.get("coordTimes")
-    parts = feature.parts
-    if not isinstance(times, list) or not parts:
-        return
-    if all(isinstance(t, list) for t in times) and len(times) == len(parts):
-        per_part: Sequence[object] = times
-    elif len(parts) == 1 and not any(isinstance(t, list) for t in times):
-        per_part = [times]
-    else:
-        feature.notes.append("coordTimes that do not match the geometry were kept as a "
-                             "property, not read")
-        return
-    for part, part_times in zip(parts, per_part, strict=True):
-        part.times = part_times  # type: ignore[assignment]
-    del props["coordTimes"]
-
-
-def _json_parts(geom: object, depth: int) -> list[RawPart]:
-    """The parts of a GeoJSON geometry (none for ``null``), bad ones carrying their reason."""
-    if geom is None:
-        return []
-    kind = geom.get("type") if isinstance(geom, dict) else None
-    if not isinstance(kind, str) or kind not in _GEOMETRIES:
-        return [RawPart("", "not a GeoJSON geometry", _brief(kind))]
-    if kind == "GeometryCollection":
-        members = geom.get("geometries")
-        if depth >= _GC_DEPTH or not isinstance(members, list):
-            why = "nested too deeply" if depth >= _GC_DEPTH else "no 'geometries' list"
-            return [RawPart("", why, kind)]
-        return [p for g in members for p in (_json_parts(g, depth + 1) or
-                                             [RawPart("", "a null geometry", "null")])]
-    coords = geom.get("coordinates")
-    if not isinstance(coords, list):
-        return [RawPart("", "'coordinates' is missing or not a list", kind)]
-    single = kind.removeprefix("Multi")
-    items = coords if kind.startswith("Multi") else [coords]
-    parts = []
-    for item in items:
-        if single == "Point":
-            parts.append(RawPart("point", [item], kind))
-        elif single == "Polygon":
-            ring = item[0] if isinstance(item, list) and item else None
-            parts.append(RawPart("polygon", ring, kind) if isinstance(ring, list) else
-                         RawPart("", "no outer ring (a list of positions)", kind))
-        elif isinstance(item, list):
-            parts.append(RawPart("line", item, kind))
-        else:
-            parts.append(RawPart("", "positions are not a list", kind))
-    return parts
-
-
-def _brief(value: object) -> str:
-    """A short description of a JSON value for a message (never the whole of it)."""
-    if isinstance(value, str):
-        return repr(_CONTROL.sub("\ufffd", value[:40]))
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    if isinstance(value, dict):
-        return "an object"
-    return "null" if value is None else _compact(value)[:40]
-
-
-# --- what both formats share ------------------------------------------------------------
+# --- what every format shares ----------------------------------------------------------
 
 @dataclass
 class _Sink:
@@ -405,7 +253,7 @@ class _Sink:
             return part.coords
         pairs: list[tuple[float, float]] = []
         for i, pos in enumerate(part.coords, 1):
-            got = _position(pos)
+            got = position(pos)
             if isinstance(got, str):
                 return f"position {i}: {got}"
             pairs.append(got)
@@ -432,11 +280,11 @@ class _Sink:
         """Plain text: JSON for non-strings, controls made U+FFFD, stripped, clipped."""
         if value is None:
             return ""
-        s = value if isinstance(value, str) else _compact(value)
+        s = value if isinstance(value, str) else compact(value)
         if "\r" in s:
             s = s.replace("\r\n", "\n").replace("\r", "\n")
-        if _CONTROL.search(s):
-            s = _CONTROL.sub("\ufffd", s)
+        if CONTROL.search(s):
+            s = CONTROL.sub("\ufffd", s)
         s = s.strip()
         if len(s) > TEXT_LIMIT:
             self.counts["clipped"] += 1
@@ -447,7 +295,7 @@ class _Sink:
         """µs UTC of a time text, or None (blank, unreadable or zone-less without a zone)."""
         if value is None:
             return None
-        text = value if isinstance(value, str) else _compact(value)
+        text = value if isinstance(value, str) else compact(value)
         got = parse_iso_one(text)
         if got is None:
             return None
@@ -482,32 +330,6 @@ class _Sink:
 
 def _label(raw: RawFeature, name: str) -> str:
     return f"{raw.label} {name!r}" if name else raw.label
-
-
-def _position(pos: object) -> tuple[float, float] | str:
-    """``(lon, lat)`` of a position, or why it is not one (numbers only, WGS 84 ranges)."""
-    if not isinstance(pos, list | tuple) or len(pos) < 2:
-        return f"{_brief(pos)} is not [lon, lat]"
-    if type(pos[0]) not in _NUMBERS or type(pos[1]) not in _NUMBERS:  # bool is no number
-        return f"[{_brief(pos[0])}, {_brief(pos[1])}] are not two numbers"
-    try:
-        lon, lat = float(pos[0]), float(pos[1])
-    except OverflowError:  # an integer of hundreds of digits
-        return "a number too large"
-    if -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0:
-        return lon, lat
-    if math.isnan(lon) or math.isnan(lat):
-        return "NaN"
-    if not -180.0 <= lon <= 180.0:
-        return f"longitude {lon:g} out of range (-180…180)"
-    return f"latitude {lat:g} out of range (-90…90)"
-
-
-def _compact(value: object) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    except (TypeError, ValueError, RecursionError):
-        return str(type(value).__name__)
 
 
 def _localize(wall_us: int, zone: ZoneInfo) -> tuple[int, str]:
