@@ -66,7 +66,10 @@ class Entities:
         ident = self._ids(links.identifier, [links.identifier_kind, plat_text],
                           lambda key, first: self._identifier(key, first, exhibit),
                           key_parts=(1, 0, 2))
-        country = pd.Series(links.place_country, dtype=object).str.upper().to_numpy(object)
+        codes, distinct = pd.factorize(links.place_country)
+        upper = np.empty(len(distinct), dtype=object)
+        upper[:] = [c.upper() for c in distinct.tolist()]
+        country = upper[codes] if len(codes) else links.place_country
         place = self._ids(links.place, [links.place_kind, country,
                                         links.place_lat, links.place_lon,
                                         links.place_precision],
@@ -193,13 +196,16 @@ def numbers(values: np.ndarray) -> tuple[list[object], np.ndarray]:
 
     None where blank or not a finite number; a decimal comma (``12,5``) is read as a point.
     """
-    text = pd.Series(values, dtype=object).str.strip()
-    parsed = pd.to_numeric(text, errors="coerce")
-    comma = parsed.isna() & text.str.contains(",", regex=False, na=False)
-    if comma.any():
-        parsed[comma] = pd.to_numeric(text[comma].str.replace(",", ".", regex=False),
-                                      errors="coerce")
+    text = pd.Series(values, dtype=object)
+    parsed = pd.to_numeric(text, errors="coerce")  # blanks and padding: NaN, redone below
+    retry = parsed.isna().to_numpy() & (values != "")
+    if retry.any():  # " 12 ", "7,5": the few cells the fast path did not take
+        fixed = [v.strip().replace(",", ".") for v in values[retry].tolist()]
+        parsed[retry] = pd.to_numeric(pd.Series(fixed, dtype=object), errors="coerce").array
     arr = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
     finite = np.isfinite(arr)
-    bad = ~finite & (text != "").to_numpy()
+    bad = np.zeros(len(values), bool)
+    missing = np.flatnonzero(~finite)
+    if len(missing):  # not a number, unless the cell is blank
+        bad[missing] = [v.strip() != "" for v in values[missing].tolist()]
     return np.where(finite, arr, None).tolist(), bad
