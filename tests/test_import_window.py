@@ -41,6 +41,11 @@ def test_bad_rows_stop_the_import_and_offer_to_skip(window, qtbot, tmp_path: Pat
     with qtbot.waitSignal(window.sig_ready, timeout=30_000):
         window.importer.start(ImportChoice(choice.files, out, "UTC", True))
     assert len(window.evidence.events) == 3
+    # the Case dock lists the file and the row it skipped, with the reason
+    shown = window.overview_view.imports_text()
+    assert "invalid_datetime.csv | timesketch_csv | 3 | 1 | UTC" in shown
+    assert "Import log: 1 rows skipped, 3 imported with a caveat" in shown
+    assert "invalid_datetime.csv | 5 | skipped | datetime '1234 19:01:01'" in shown
 
 
 def test_the_open_case_is_never_the_target(window, qtbot, tmp_path: Path) -> None:

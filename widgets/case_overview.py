@@ -63,6 +63,34 @@ class ExhibitLike(Protocol):
     sha256: str | None
 
 
+class ImportedFileLike(Protocol):
+    """What the overview reads of an imported file."""
+
+    name: str
+    format: str
+    events: int
+    skipped: int
+    time_zone: str
+    profile: str
+    notes: str
+
+
+class ImportLogLike(Protocol):
+    file: str
+    line: int
+    outcome: str
+    reason: str
+
+
+class ImportsLike(Protocol):
+    """The files a case was imported from and its import log (``storage.reads.imports``)."""
+
+    files: Sequence[ImportedFileLike]
+    log: Sequence[ImportLogLike]
+    log_total: int
+    skipped_total: int
+
+
 class OverviewLike(Protocol):
     """What the overview reads of a case overview."""
 
@@ -171,6 +199,18 @@ class CaseOverviewView(QWidget):
         exhibits_box = QGroupBox("Exhibits")
         QVBoxLayout(exhibits_box).addWidget(self._exhibits)
 
+        # What main.py import wrote: each file, and the rows it left out (and why).
+        self._imports = _readonly_table(
+            ["File", "Format", "Events", "Rows skipped", "Time zone", "Profile", "Notes"])
+        self._import_log = _readonly_table(["File", "Line", "Outcome", "Reason"])
+        self._import_log_note = plain_label()
+        self._imports_box = QGroupBox("Imports")
+        imports_layout = QVBoxLayout(self._imports_box)
+        imports_layout.addWidget(self._imports)
+        imports_layout.addWidget(self._import_log_note)
+        imports_layout.addWidget(self._import_log)
+        self._imports_box.hide()
+
         top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         top.addWidget(facts_box, 3)
         top.addWidget(counts_box, 2)
@@ -184,6 +224,7 @@ class CaseOverviewView(QWidget):
         layout.addWidget(line)
         layout.addLayout(top, 3)
         layout.addWidget(exhibits_box, 2)
+        layout.addWidget(self._imports_box, 2)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Side by side when there is room; stacked in a narrow dock (scrolls down, not across).
@@ -255,6 +296,36 @@ class CaseOverviewView(QWidget):
             for ex in overview.exhibits
         ]
         _fill(self._exhibits, exhibit_rows, numeric=set())
+        self._show_imports(getattr(overview, "imports", None))
+
+    def _show_imports(self, imports: ImportsLike | None) -> None:
+        files = tuple(imports.files) if imports is not None else ()
+        self._imports_box.setVisible(bool(files))
+        if imports is None or not files:
+            return
+        _fill(self._imports, [(f.name, f.format, f"{f.events:,}", f"{f.skipped:,}",
+                               f.time_zone, f.profile, f.notes.replace("\n", " · "))
+                              for f in files], numeric={2, 3})
+        log = tuple(imports.log)
+        self._import_log.setVisible(bool(log))
+        total, skipped = imports.log_total, imports.skipped_total
+        shown = (f"Import log: {skipped:,} rows skipped, {total - skipped:,} imported with a "
+                 "caveat" + ("" if len(log) >= total else f" (the first {len(log):,} shown)"))
+        set_plain(self._import_log_note, shown if log else "Import log: nothing skipped")
+        _fill(self._import_log, [(x.file, f"{x.line:,}", x.outcome, x.reason) for x in log],
+              numeric={1})
+
+    def imports_text(self) -> str:
+        """The imports as shown, one line per file (tests, screen readers)."""
+        lines = []
+        for r in range(self._imports.rowCount()):
+            cells = [self._imports.item(r, c) for c in range(self._imports.columnCount())]
+            lines.append(" | ".join(c.text() if c is not None else "" for c in cells))
+        lines.append(self._import_log_note.text())
+        for r in range(self._import_log.rowCount()):
+            cells = [self._import_log.item(r, c) for c in range(self._import_log.columnCount())]
+            lines.append(" | ".join(c.text() if c is not None else "" for c in cells))
+        return "\n".join(lines)
 
     def show_value_issues(self, lines: Sequence[str]) -> None:
         """Add the value checks' findings (they come after the overview) to its warnings."""

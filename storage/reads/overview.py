@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from storage.case.schema import REQUIRED_TABLES, Exhibit
 from storage.case.time_rules import PLAUSIBLE_FROM_US, PLAUSIBLE_UNTIL_US
 from storage.reads.events import event_kinds
+from storage.reads.imports import CaseImports, read_imports
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -51,6 +52,8 @@ class CaseOverview:
     unplaced_events: int = 0
     """Events whose time is not set (0, NULL, not an integer) or implausible: listed, but
     left off the timeline and out of ``first_ts``/``last_ts`` (storage.case.time_rules)."""
+    imports: CaseImports = field(default_factory=CaseImports)
+    """The files ``main.py import`` made the case from, and the rows it skipped."""
 
     @property
     def title(self) -> str:
@@ -80,6 +83,7 @@ def read_overview(source: CaseSource) -> CaseOverview:
                     f"OR ts >= {PLAUSIBLE_UNTIL_US}")
         unplaced = int(cur.fetchone()[0])
         kind_counts = dict(event_kinds(con))
+        imports = read_imports(con)
     finally:
         con.close()
     with Session(source.engine) as session:
@@ -105,6 +109,7 @@ def read_overview(source: CaseSource) -> CaseOverview:
         exhibits=exhibits,
         has_fts=source.has_fts,
         unplaced_events=unplaced,
+        imports=imports,
     )
 
 
