@@ -192,3 +192,16 @@ def test_cli_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (report["events"], report["rows_skipped"]) == (3, 1)
     assert cli_main(["import", src, "--out", str(out), "--tz", "UTC"]) == 2
     assert "already exists" in capsys.readouterr().err
+
+
+def test_a_timeline_resaved_with_semicolons_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text("message;datetime;timestamp_desc;user\r\n"
+                    "Connexion, échec;2024-03-31T01:30:00+01:00;Event Recorded;dédé\r\n",
+                    "utf-8")
+    out = tmp_path / "x.filature"
+    report = build_case([Source(path)], out)
+    assert report.events == 1
+    assert _rows(out, "SELECT message, ts FROM event") == [("Connexion, échec",
+                                                             1711845000000000)]
+    assert any("separated by ';'" in n for n in report.files[0].notes)

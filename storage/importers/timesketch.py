@@ -87,14 +87,40 @@ def read_timesketch_csv(path: str | Path, *, zone: str | None = None,
     file = str(path)
     tz = zone_from_name(zone) if zone is not None else None
     enc = sniff_encoding(path, file)
-    names, notes = unique_names(csv_header(path, enc, file))
+    sep, names, notes = _delimited_header(path, enc, file, columns)
     req = required_columns(file, names, columns)
     summary = ReadSummary(file, "timesketch_csv", enc.label,
                           enc.note, tuple(names), notes=notes,
                           bytes_total=path.stat().st_size)
     _note_no_datetime(summary, req)
     spec = _Spec(file, names, req, dict(columns or {}), tz, fold, summary)
-    return TimelineRead(summary, _csv_chunks(path, enc, spec, chunk_rows))
+    return TimelineRead(summary, _csv_chunks(path, enc, spec, chunk_rows, sep))
+
+
+OTHER_DELIMITERS = (";", "\t", "|")
+"""Tried, in order, when a header read with commas lacks the required columns: a timeline
+re-saved by a French Excel comes with semicolons."""
+
+
+def _delimited_header(path: Path, enc: Encoding, file: str,
+                      columns: Mapping[str, str] | None) -> tuple[str, list[str], list[str]]:
+    """The delimiter (a comma unless only another gives the required columns), the header."""
+    names, notes = unique_names(csv_header(path, enc, file))
+    try:
+        required_columns(file, names, columns)
+    except ImportRefused:
+        if len(names) == 1:
+            for sep in OTHER_DELIMITERS:
+                if sep not in names[0]:
+                    continue
+                other, other_notes = unique_names(csv_header(path, enc, file, sep))
+                try:
+                    required_columns(file, other, columns)
+                except ImportRefused:
+                    continue
+                shown = {"\t": "tabs"}.get(sep, repr(sep))
+                return sep, other, [*other_notes, f"fields separated by {shown}, not commas"]
+    return ",", names, notes
 
 
 def read_timesketch_jsonl(path: str | Path, *, zone: str | None = None,
@@ -152,8 +178,10 @@ class _Spec:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _csv_chunks(path: Path, enc: Encoding, spec: _Spec, chunk_rows: int) -> Iterator[EventChunk]:
-    for records in csv_records(path, enc, spec.file, spec.names, chunk_rows, spec.summary):
+def _csv_chunks(path: Path, enc: Encoding, spec: _Spec, chunk_rows: int,
+                sep: str = ",") -> Iterator[EventChunk]:
+    for records in csv_records(path, enc, spec.file, spec.names, chunk_rows, spec.summary,
+                               sep=sep):
         yield _csv_chunk(spec, records)
 
 
