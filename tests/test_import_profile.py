@@ -84,13 +84,18 @@ def test_listings_give_1504_ads_linked_to_their_vendor(listings_case: Path) -> N
 
 
 def test_listings_origin_countries_are_places(listings_case: Path) -> None:
-    places = dict(_rows(listings_case, "SELECT p.country_code, count(*) FROM event e JOIN place p "
+    places = dict(_rows(listings_case, "SELECT p.name, count(*) FROM event e JOIN place p "
                                        "ON p.id = e.place_id GROUP BY 1"))
     assert len(places) == 17
-    assert {k: places[k] for k in ("NL", "DE", "GB", "US", "EU", "FR")} == {
-        "NL": 496, "DE": 376, "GB": 251, "US": 112, "EU": 72, "FR": 70}
-    assert _rows(listings_case, "SELECT DISTINCT kind, precision, lat FROM place") == [
-        ("country", "country", None)]  # nothing invented: the map places countries itself
+    assert {k: places[k] for k in ("NL", "DE", "GB", "US", "European Union", "FR")} == {
+        "NL": 496, "DE": 376, "GB": 251, "US": 112, "European Union": 72, "FR": 70}
+    kinds = _rows(listings_case, "SELECT DISTINCT kind, precision, country_code IS NULL, lat "
+                                 "FROM place ORDER BY 1")
+    # nothing invented: no coordinates (the map places countries itself); EU and WW, which
+    # are not countries, mapped by the profile to regions without a country code
+    assert kinds == [("country", "country", 0, None), ("other", "region", 1, None)]
+    assert _rows(listings_case, "SELECT name FROM place WHERE kind = 'other' ORDER BY 1") == [
+        ("European Union",), ("Worldwide",)]
 
 
 def test_listings_scrape_month_is_kept_as_a_month(listings_case: Path) -> None:
@@ -340,6 +345,22 @@ def test_a_number_that_is_not_one_is_noted_not_invented(tmp_path: Path) -> None:
 
 
 # --- profiles refused -------------------------------------------------------------------------
+
+
+def test_a_value_map_rewrites_codes_and_checks_kinds() -> None:
+    import numpy as np
+
+    profile = parse_profile({"filature_profile": 1, "time": {"column": "t"}, "place": {
+        "name": "c", "kind": {"column": "c", "map": {"EU": "other"}, "default": "country"}}})
+    cells = {"c": np.asarray(["NL", "EU", "NL"], dtype=object)}
+    assert profile.place is not None
+    assert profile.place.kind.evaluate(cells, 3).tolist() == ["country", "other", "country"]
+    with pytest.raises(ProfileError, match="each must be one of"):
+        parse_profile({"filature_profile": 1, "time": {"column": "t"}, "place": {
+            "name": "c", "kind": {"column": "c", "map": {"EU": "continent"}}}})
+    with pytest.raises(ProfileError, match="not to a constant"):
+        parse_profile({"filature_profile": 1, "time": {"column": "t"},
+                       "kind": {"value": "x", "map": {"a": "b"}}})
 
 
 @pytest.mark.parametrize(("body", "message"), [

@@ -107,7 +107,7 @@ def test_imported_listings_fill_the_cards_and_the_map(window, qtbot, tmp_path: P
     placed = {name for name, x in zip(scene.place_names, scene.place_x.tolist(), strict=True)
               if x == x}  # not NaN
     assert {"NL", "DE", "GB", "FR", "US"} <= placed  # countries drawn where the map names them
-    assert not {"EU", "WW"} & placed  # not countries: never put somewhere invented
+    assert not {"European Union", "Worldwide"} & placed  # not countries: never invented
     window.select(EntityRef("place", 1))
     qtbot.waitUntil(lambda: "Map position" in window.inspector.text(), timeout=10_000)
     assert "a country (NL)" in window.inspector.text()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from storage.case import vocab
 from storage.importers.rows import ImportRefused
@@ -53,6 +54,10 @@ class Slot:
     column: str | None = None
     value: str | None = None
     template: str | None = None
+    map: Mapping[str, str] | None = None
+    """Texts replaced after reading (``{"EU": "other"}``): a code list, a value to correct."""
+    default: str | None = None
+    """With ``map``: the text of every value the map does not name (None: kept as read)."""
 
     def columns(self) -> tuple[str, ...]:
         if self.column is not None:
@@ -64,6 +69,16 @@ class Slot:
 
     def evaluate(self, cells: Mapping[str, np.ndarray], n: int) -> np.ndarray:
         """The slot's text for ``n`` rows (object array of ``str``)."""
+        raw = self._raw(cells, n)
+        if self.map is None or not len(raw):
+            return raw
+        codes, distinct = pd.factorize(raw)
+        mapped = np.empty(len(distinct), dtype=object)
+        mapped[:] = [self.map.get(v, v if self.default is None else self.default)
+                     for v in distinct.tolist()]
+        return mapped[codes]
+
+    def _raw(self, cells: Mapping[str, np.ndarray], n: int) -> np.ndarray:
         if self.column is not None:
             return cells[self.column]
         out = np.empty(n, dtype=object)
@@ -307,10 +322,20 @@ class _Checker:
     def slot(self, value: Any, where: str) -> Slot:
         if isinstance(value, str):
             return Slot(column=value)
-        obj = self.mapping(value, where, {"column", "value", "template"})
+        obj = self.mapping(value, where, {"column", "value", "template", "map", "default"})
+        mapping = obj.pop("map", None)
+        default = self.text(obj.pop("default", None), f"{where}.default")
         if len(obj) != 1:
             self.fail(f'"{where}" takes one of "column", "value" or "template"')
         key, text = next(iter(obj.items()))
+        if mapping is not None or default is not None:
+            if key == "value":
+                self.fail(f'"{where}": a "map" or "default" applies to a column or a template, '
+                          "not to a constant")
+            if mapping is None:
+                self.fail(f'"{where}.default" goes with a "map"')
+            mapping = {self.text(k, f"{where}.map"): self.text(v, f"{where}.map.{k}") or ""
+                       for k, v in self.mapping(mapping, f"{where}.map", None).items()}
         text = self.text(text, f"{where}.{key}")
         if text is None:
             self.fail(f'"{where}.{key}" must be text')
@@ -325,7 +350,7 @@ class _Checker:
                     self.fail(f'"{where}.template": only plain {{column}} fields are allowed; '
                               f"found {{{name}{'!' + conv if conv else ''}"
                               f"{':' + spec if spec else ''}}}")
-        return Slot(**{key: text})
+        return Slot(**{key: text}, map=mapping, default=default)
 
     def time(self, value: Any) -> TimeSpec:
         obj = self.mapping(value, "time", _TIME_KEYS)
@@ -357,6 +382,11 @@ class _Checker:
             self.fail(f'"{key}.{name_key}" is required')
         kind = self.slot(spec.get(kind_key, {"value": _ENTITY_KINDS[key][-1]}),
                          f"{key}.{kind_key}")
+        named = [*(kind.map or {}).values(), *([kind.default] if kind.default else [])]
+        odd = sorted({v for v in named if v not in _ENTITY_KINDS[key]})
+        if odd:
+            self.fail(f'"{key}.{kind_key}.map" gives {", ".join(map(repr, odd))}: each must be '
+                      f"one of {', '.join(_ENTITY_KINDS[key])}")
         if kind.value is not None and kind.value not in _ENTITY_KINDS[key]:
             self.fail(f'"{key}.{kind_key}" must be one of {", ".join(_ENTITY_KINDS[key])}; '
                       f"found {kind.value!r}")
