@@ -111,6 +111,15 @@ def info_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``main.py`` and of the ``filature`` script."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `main.py import … | head`: the reader left, not a failure
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush is quiet
+        return EXIT_OK
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "generate":
         return run_generate(generate_parser().parse_args(args[1:]))
