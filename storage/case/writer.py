@@ -85,8 +85,8 @@ def finish_case_file(con: sqlite3.Connection, *, fts: bool = True) -> None:
     The result is in ``journal_mode=DELETE`` so that opening it read-only never needs a
     ``-wal`` or ``-shm`` file next to the evidence.
     """
-    for ddl in index_ddl():
-        con.execute(ddl)
+    for ddl in index_ddl():  # IF NOT EXISTS: a table copied in may have brought its own
+        con.execute(ddl.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
     if fts:
         con.execute(FTS_DDL)
         con.execute(FTS_REBUILD)

@@ -52,6 +52,7 @@ from storage.importers.geo_read import GeoRefused, read_geo
 from storage.importers.plaso import read_plaso_jsonl
 from storage.importers.profile import Profile, load_profile
 from storage.importers.rows import BadRow, ImportRefused
+from storage.importers.side_tables import SideTables
 from storage.importers.sources import first_object, sniff_encoding
 from storage.importers.table_read import SUFFIX_FORMATS, read_table
 from storage.importers.timesketch import read_timesketch_csv, read_timesketch_jsonl
@@ -258,11 +259,19 @@ def build_case(sources: Sequence[Source], out: Path, *, title: str = "",
     info = {"title": title or _title(paths), "time_zone": case_zone or zone or "UTC",
             "source": "import: " + ", ".join(p.name for p in paths)[:500],
             "created_by": "Filature import"}
-    con = (_open_for_adding(out, part, info["source"]) if add
-           else create_case_file(part, info, overwrite=True))
+    # A new case's attribute and tag rows are bound by a helper process (the second core);
+    # adding to a case binds here (the copied rows would need the case's next ids).
+    side = SideTables(part.parent) if not add and SideTables.available() else None
     reports: list[FileReport] = []
     try:
-        writer = _Writer(con)
+        con = (_open_for_adding(out, part, info["source"]) if add
+               else create_case_file(part, info, overwrite=True))
+    except BaseException:
+        if side is not None:
+            side.close()
+        raise
+    try:
+        writer = _Writer(con, side)
         done_before = 0
         for index, source in enumerate(sources):
             fmt = ("profile" if source.profile is not None
@@ -271,16 +280,24 @@ def build_case(sources: Sequence[Source], out: Path, *, title: str = "",
                                   len(sources), done_before, total, progress, cancelled)
             reports.append(report)
             done_before += report.size_bytes
+        final = part
+        if side is not None:
+            con = side.absorb(con, part)
+            final = side.path
         if add:
             _finish_added(con, fts=fts)
         else:
             finish_case_file(con, fts=fts)
-        os.replace(part, out)
+        os.replace(final, out)
+        if final != part:
+            part.unlink(missing_ok=True)
     except BaseException:
         try:
             con.close()
         finally:
             part.unlink(missing_ok=True)
+            if side is not None:
+                side.close()
         raise
     return ImportReport(out, reports, time.perf_counter() - started)
 
@@ -398,7 +415,8 @@ def _import_geo(writer: _Writer, path: Path, zone: str | None, policy: BadRowPol
     report = FileReport(path, fmt, sha, size)
     exhibit = writer.exhibit(path, fmt, sha)
     import_id = writer.import_file(exhibit, path, fmt, size, sha, zone)
-    geo = GeoWriter(writer.con, writer.entities, exhibit, path.name, writer.next_event)
+    geo = GeoWriter(writer.con, writer.entities, exhibit, path.name, writer.next_event,
+                    writer.attributes)
     written = geo.write(read)
     writer.next_event = geo.next_event
     rows = [(import_id, b.line, "skipped", b.reason) for b in bad]
@@ -431,8 +449,9 @@ def _fill_report(report: FileReport, summary: ReadSummary) -> None:
 class _Writer:
     """Bulk inserts into the new case; ids are handed out here, in file order."""
 
-    def __init__(self, con: sqlite3.Connection) -> None:
+    def __init__(self, con: sqlite3.Connection, side: SideTables | None = None) -> None:
         self.con = con
+        self.side = side
         self.next_event = 1 + (con.execute("SELECT max(id) FROM event").fetchone()[0] or 0)
         self._labels: set[str] = {label for (label,) in con.execute("SELECT label FROM exhibit")}
         self._imported_at = time.time_ns() // 1000
@@ -504,25 +523,30 @@ class _Writer:
                              zip(*columns, strict=True))
         # timestamp_desc is a field of the row like any other: kept for the export's sake
         if links is None:
-            self.con.executemany(
-                "INSERT INTO event_attribute(event_id, key, value) "
-                "VALUES (?, 'timestamp_desc', ?)",
-                zip(ids.tolist(), chunk.timestamp_desc.tolist(), strict=True))
+            self.attributes(ids.tolist(), ["timestamp_desc"] * n,
+                            chunk.timestamp_desc.tolist())
         if len(chunk.attr_row):
-            self.con.executemany(
-                "INSERT INTO event_attribute(event_id, key, value) VALUES (?, ?, ?)",
-                zip((chunk.attr_row + first).tolist(), chunk.attr_key.tolist(),
-                    chunk.attr_value.tolist(), strict=True))
+            self.attributes((chunk.attr_row + first).tolist(), chunk.attr_key.tolist(),
+                            chunk.attr_value.tolist())
         if len(chunk.tag_row):
-            self.con.executemany(
-                "INSERT INTO event_tag(event_id, tag) VALUES (?, ?)",
-                zip((chunk.tag_row + first).tolist(), chunk.tag.tolist(), strict=True))
+            self._long(_INSERT_TAG, [(chunk.tag_row + first).tolist(), chunk.tag.tolist()])
         flagged = np.flatnonzero(chunk.flags)
         if len(flagged):
             self.con.executemany(
                 "INSERT INTO event_time_flag(event_id, flags) VALUES (?, ?)",
                 zip(ids[flagged].tolist(), chunk.flags[flagged].astype(np.int64).tolist(),
                     strict=True))
+
+    def attributes(self, events: list[object], keys: list[object],
+                   values: list[object]) -> None:
+        """``event_attribute`` rows (through the helper when there is one)."""
+        self._long(_INSERT_ATTRIBUTE, [events, keys, values])
+
+    def _long(self, sql: str, columns: list[list[object]]) -> None:
+        if self.side is not None:
+            self.side.insert(sql, columns)
+        else:
+            self.con.executemany(sql, zip(*columns, strict=True))
 
     def _fields(self, chunk: EventChunk, fields: Mapping[str, np.ndarray],
                 import_id: int) -> dict[str, list[object]]:
@@ -557,6 +581,8 @@ _EVENT_COLUMNS = ("id, ts, precision, ts_min, ts_max, ts_raw, ts_zone, kind, tit
                   "exhibit_id, source_record")
 _INSERT_TIMELINE = f"INSERT INTO event({_EVENT_COLUMNS}) VALUES ({', '.join(['?'] * 12)})"
 _LINKED_COLUMNS = _LINK_COLUMNS + _FIELD_COLUMNS
+_INSERT_ATTRIBUTE = "INSERT INTO event_attribute(event_id, key, value) VALUES (?, ?, ?)"
+_INSERT_TAG = "INSERT INTO event_tag(event_id, tag) VALUES (?, ?)"
 _INSERT_LINKED = (f"INSERT INTO event({_EVENT_COLUMNS}, {', '.join(_LINKED_COLUMNS)}) "
                   f"VALUES ({', '.join(['?'] * (12 + len(_LINKED_COLUMNS)))})")
 

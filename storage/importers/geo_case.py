@@ -30,6 +30,7 @@ from storage.case import vocab
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Callable
 
     from storage.importers.case_entities import Entities
     from storage.importers.geo_read import GeoFeature, GeoRead
@@ -56,8 +57,11 @@ class GeoWriter:
     """Writes one file's features; ``next_event`` is the first free event id."""
 
     def __init__(self, con: sqlite3.Connection, entities: Entities, exhibit: int,
-                 file: str, next_event: int) -> None:
+                 file: str, next_event: int,
+                 attributes: Callable[[list[object], list[object], list[object]], None]
+                 ) -> None:
         self.con, self.entities, self.exhibit, self.file = con, entities, exhibit, file
+        self._attributes = attributes  # the import's writer: rows may go to its helper
         self.next_event = next_event
         self.out = GeoWritten()
         self._places: dict[tuple[str, str, float, float], int] = {}
@@ -170,10 +174,10 @@ class GeoWriter:
             "VALUES (?, ?, ?, ?, ?, 'UTC', ?, ?, ?, ?, ?, ?, ?, ?)",
             (self.next_event, ts, precision, end, raw or None, kind, title[:200],
              message or None, actor, place, shipment, self.exhibit, record))
-        if f.properties:
-            self.con.executemany(
-                "INSERT INTO event_attribute(event_id, key, value) VALUES (?, ?, ?)",
-                [(self.next_event, k, v) for k, v in f.properties.items() if v != ""])
+        kept = [(k, v) for k, v in f.properties.items() if v != ""]
+        if kept:
+            self._attributes([self.next_event] * len(kept), [k for k, _v in kept],
+                             [v for _k, v in kept])
         self.next_event += 1
         self.out.events += 1
 
