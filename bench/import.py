@@ -131,7 +131,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "bare_read": "pandas.read_csv(path, dtype=str, keep_default_na=False), whole file; "
                      "pandas_chunks: the same with chunksize = the importer's chunk rows",
         "memory": "baseline_mb: VmRSS before the read; peak_mb: VmHWM after it; "
-                  "held_mb = peak - baseline; one measurement per process",
+                  "held_mb = peak - baseline; helper_peak_mb: the import's helper "
+                  "process (ru_maxrss of waited children); one measurement per process",
         "page_cache": "warm: each file is read once before its probes",
         "profile": str(PROFILE.relative_to(REPO)),
     }, "files": {}, "runs": {}}
@@ -213,14 +214,23 @@ def targets(runs: dict[str, Any], missing: str | None) -> list[dict[str, object]
                            f"{BARE_RATIO:g} (ratio, same run)", ratio, BARE_RATIO, False,
                            _why(runs, kind, (LARGE,), missing)))
     for kind in KINDS:
-        small = _get(runs, kind, str(SMALL), "import", "peak_mb")
-        large = _get(runs, kind, str(LARGE), "import", "peak_mb")
+        small = _peak(runs, kind, SMALL)
+        large = _peak(runs, kind, LARGE)
         growth = large - small if small is not None and large is not None else None
-        out.append(_target(f"{kind}: peak RSS of the default import at {LARGE:,} rows - at "
-                           f"{SMALL:,} rows <= {RSS_GROWTH_MB:g} MiB (bounded by the chunk)",
+        out.append(_target(f"{kind}: peak RSS of the default import (main process + its "
+                           f"helper) at {LARGE:,} rows - at {SMALL:,} rows <= "
+                           f"{RSS_GROWTH_MB:g} MiB (bounded by the chunk)",
                            growth, RSS_GROWTH_MB, False,
                            _why(runs, kind, (SMALL, LARGE), missing)))
     return out
+
+
+def _peak(runs: dict[str, Any], kind: str, rows: int) -> float | None:
+    """The import's peak RSS: its process's plus its helper's (a sum of peaks: an upper
+    bound, the two need not peak together)."""
+    main_mb = _get(runs, kind, str(rows), "import", "peak_mb")
+    helper_mb = _get(runs, kind, str(rows), "import", "helper_peak_mb") or 0.0
+    return None if main_mb is None else round(main_mb + helper_mb, 1)
 
 
 def main(argv: list[str]) -> int:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -224,6 +225,10 @@ def _import(kind: str, path: Path, fts: bool, out_dir: Path) -> dict[str, object
             "build_case_seconds": round(report.seconds, 3),
             "rows_per_s": round(report.events / seconds), "baseline_mb": baseline,
             "peak_mb": _status("VmHWM"), "held_mb": round(_status("VmHWM") - baseline, 1),
+            # the import's helper process (storage/importers/side_worker.py), waited for:
+            # its peak RSS (ru_maxrss is in KiB on Linux)
+            "helper_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                                    / 1024, 1),
             "case_mb": case_mb}
 
 

@@ -1,9 +1,10 @@
-"""Build a new case from timeline files: each file an exhibit, each row an event citing it.
+"""Build a case from timelines, spreadsheets and map layers: a file an exhibit, a row an event.
 
 The one place where Filature writes a case from evidence it did not make. The case is
-written to a hidden file beside the target and moved into place only when every file has
+written to hidden files beside the target and moved into place only when every file has
 been read: a refusal, a cancellation or a crash leaves no half-built case behind and never
-touches an existing file.
+touches an existing file. A new case's attribute and tag rows are bound by a helper process
+(:mod:`storage.importers.side_tables`); the readers are chosen by :func:`detect_format`.
 
 Bad rows follow the user's choice (:class:`BadRowPolicy`): ``reject`` stops at the first
 chunk that holds one and reports it (file, line, reason); ``skip`` imports the rest and
