@@ -24,10 +24,12 @@ The import is run as ``main.py import`` runs it by default (FTS on, bad rows rej
 
 Targets, at 10^6 rows, for each kind: **rows/s** of the default import >= 200,000; **seconds**
 of the default import <= 3 x the bare whole-file read's, in the same run; **peak RSS** of the
-default import at 10^6 minus its peak at 10^5 <= 64 MiB. The last says "memory does not grow
-with the file": 900,000 more rows held in memory cost far more than that (the bare whole
-read's growth between the same sizes is reported beside it), while 64 MiB leaves room for
-allocator noise and SQLite's bounded caches; a chunk is 50,000 rows either way.
+default import at 10^6 minus its peak at 10^5 <= 64 MiB (the import's process plus its helper
+process, ``storage/importers/side_worker.py``: a sum of the two peaks). The last says
+"memory does not grow with the file": 900,000 more rows held in memory cost far more than
+that (the bare whole read's growth between the same sizes is reported beside it), while 64 MiB
+leaves room for allocator noise and SQLite's bounded caches; a chunk is 50,000 rows either
+way.
 """
 
 from __future__ import annotations
