@@ -185,3 +185,17 @@ def _fill(con: sqlite3.Connection, events: int) -> None:
         [(4, 1, "supplier_of", 0.7, "Wire transfers", 1), (2, 1, "works_for", 0.9, "Chats", 2)],
     )
     con.executemany(EVENT_INSERT, (event_row(i) for i in range(1, events + 1)))
+
+
+def sql_rows(path: Path, sql: str, *args: object) -> list[tuple[Any, ...]]:
+    """The rows of one query on the case file at ``path`` (opened and closed around it)."""
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def sql_value(path: Path, sql: str, *args: object) -> Any:
+    """The first column of the first row of one query on ``path``."""
+    return sql_rows(path, sql, *args)[0][0]

@@ -4,7 +4,6 @@ index covers every event, and a failed addition leaves the case exactly as it wa
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,13 @@ from storage.case.opener import open_case
 from storage.importers.case_build import BadRowsFound, Source, build_case
 from storage.importers.rows import ImportRefused
 from storage.synthetic.generator import write_demo_case
+from tests.factories import sql_rows
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TIMESKETCH = DATA / "timesketch"
 LISTINGS = DATA / "listings" / "dream_market_cocaine_listings_2017.csv"
 PROFILE = Path(__file__).resolve().parents[1] / "docs" / "profiles" / "dream-market-listings.json"
 
-
-def _rows(path: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def _sha(path: Path) -> str:
@@ -40,12 +33,12 @@ def test_cli_adds_a_second_timeline(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "--add" in capsys.readouterr().err
     assert cli_main(["import", str(TIMESKETCH / "e2e_evtx_part.csv"), "--out", str(case),
                      "--add"]) == 0
-    assert _rows(case, "SELECT count(*), min(id), max(id) FROM event") == [(17, 1, 17)]
-    assert _rows(case, "SELECT exhibit_id, count(*) FROM event GROUP BY 1") == [(1, 4), (2, 13)]
-    assert [n for (n,) in _rows(case, "SELECT name FROM import_file ORDER BY id")] == [
+    assert sql_rows(case, "SELECT count(*), min(id), max(id) FROM event") == [(17, 1, 17)]
+    assert sql_rows(case, "SELECT exhibit_id, count(*) FROM event GROUP BY 1") == [(1, 4), (2, 13)]
+    assert [n for (n,) in sql_rows(case, "SELECT name FROM import_file ORDER BY id")] == [
         "sigma_events.csv", "e2e_evtx_part.csv"]
-    word = _rows(case, "SELECT message FROM event WHERE id = 17")[0][0].split()[0]
-    hits = _rows(case, f"SELECT rowid FROM event_fts WHERE event_fts MATCH '\"{word}\"'")
+    word = sql_rows(case, "SELECT message FROM event WHERE id = 17")[0][0].split()[0]
+    hits = sql_rows(case, f"SELECT rowid FROM event_fts WHERE event_fts MATCH '\"{word}\"'")
     assert (17,) in hits  # the text index covers the added events
     with open_case(case) as opened:
         assert opened.info["format_version"] == "1.2"
@@ -54,19 +47,19 @@ def test_cli_adds_a_second_timeline(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_listings_added_to_the_demo_case(tmp_path: Path) -> None:
     case = tmp_path / "demo.filature"
     write_demo_case(case)
-    before = _rows(case, "SELECT count(*), max(id) FROM event")[0]
-    exhibits = _rows(case, "SELECT id, label, sha256 FROM exhibit ORDER BY id")
+    before = sql_rows(case, "SELECT count(*), max(id) FROM event")[0]
+    exhibits = sql_rows(case, "SELECT id, label, sha256 FROM exhibit ORDER BY id")
     report = build_case([Source(LISTINGS, profile=PROFILE)], case, add=True)
     assert report.events == 1504
-    assert _rows(case, "SELECT count(*) FROM event")[0][0] == before[0] + 1504
-    assert _rows(case, "SELECT min(id) FROM event WHERE kind = 'ad_posted' AND exhibit_id = "
-                       "(SELECT max(id) FROM exhibit)")[0][0] == before[1] + 1
-    assert _rows(case, "SELECT id, label, sha256 FROM exhibit ORDER BY id")[:len(exhibits)] == \
+    assert sql_rows(case, "SELECT count(*) FROM event")[0][0] == before[0] + 1504
+    assert sql_rows(case, "SELECT min(id) FROM event WHERE kind = 'ad_posted' AND exhibit_id = "
+                          "(SELECT max(id) FROM exhibit)")[0][0] == before[1] + 1
+    assert sql_rows(case, "SELECT id, label, sha256 FROM exhibit ORDER BY id")[:len(exhibits)] == \
         exhibits  # the case's own exhibits untouched
-    info = dict(_rows(case, "SELECT key, value FROM case_info"))
+    info = dict(sql_rows(case, "SELECT key, value FROM case_info"))
     assert info["format_version"] == "1.2" and "dream_market" in info["source"]
-    assert _rows(case, "PRAGMA foreign_key_check") == []
-    assert _rows(case, "PRAGMA integrity_check") == [("ok",)]
+    assert sql_rows(case, "PRAGMA foreign_key_check") == []
+    assert sql_rows(case, "PRAGMA integrity_check") == [("ok",)]
 
 
 def test_entities_already_in_the_case_are_reused(tmp_path: Path) -> None:
@@ -75,11 +68,11 @@ def test_entities_already_in_the_case_are_reused(tmp_path: Path) -> None:
     copy = tmp_path / "copy.csv"
     copy.write_bytes(LISTINGS.read_bytes())
     build_case([Source(copy, profile=PROFILE)], case, add=True)
-    assert _rows(case, "SELECT count(*) FROM actor") == [(180,)]
-    assert _rows(case, "SELECT count(*) FROM identifier") == [(180,)]
-    assert _rows(case, "SELECT count(*) FROM attribution") == [(180,)]
-    assert _rows(case, "SELECT count(*) FROM place") == [(17,)]
-    assert _rows(case, "SELECT count(*) FROM event") == [(3008,)]
+    assert sql_rows(case, "SELECT count(*) FROM actor") == [(180,)]
+    assert sql_rows(case, "SELECT count(*) FROM identifier") == [(180,)]
+    assert sql_rows(case, "SELECT count(*) FROM attribution") == [(180,)]
+    assert sql_rows(case, "SELECT count(*) FROM place") == [(17,)]
+    assert sql_rows(case, "SELECT count(*) FROM event") == [(3008,)]
 
 
 def test_a_failed_addition_leaves_the_case_as_it_was(tmp_path: Path) -> None:

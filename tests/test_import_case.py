@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -22,20 +21,11 @@ from storage.importers.case_build import (
     build_case,
 )
 from storage.importers.rows import ZoneRequired
+from tests.factories import sql_rows, sql_value
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "timesketch"
 
 
-def _rows(path: Path, sql: str, *args: object) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
-
-
-def _only(path: Path, sql: str, *args: object) -> object:
-    return _rows(path, sql, *args)[0][0]
 
 
 @pytest.mark.parametrize(("name", "events"), [
@@ -53,8 +43,8 @@ def test_sample_files_import_with_expected_counts(tmp_path: Path, name: str,
     out = tmp_path / "case.filature"
     report = build_case([Source(DATA / name)], out, zone="UTC")
     assert report.events == events
-    assert _only(out, "SELECT count(*) FROM event") == events
-    assert _only(out, "SELECT events FROM import_file") == events
+    assert sql_value(out, "SELECT count(*) FROM event") == events
+    assert sql_value(out, "SELECT events FROM import_file") == events
     with open_case(out) as source:  # a valid case: the hardened opener takes it
         assert source is not None
 
@@ -63,19 +53,19 @@ def test_each_file_is_an_exhibit_cited_by_its_events(tmp_path: Path) -> None:
     out = tmp_path / "case.filature"
     files = [DATA / "sigma_events.csv", DATA / "e2e_evtx_part.csv"]
     build_case([Source(f) for f in files], out)
-    exhibits = _rows(out, "SELECT id, label, kind, sha256, path FROM exhibit ORDER BY id")
+    exhibits = sql_rows(out, "SELECT id, label, kind, sha256, path FROM exhibit ORDER BY id")
     assert [(e[1], e[2]) for e in exhibits] == [("sigma_events.csv", "timeline"),
                                                ("e2e_evtx_part.csv", "timeline")]
     for (ex_id, _label, _kind, sha, _path), f in zip(exhibits, files, strict=True):
         assert sha == hashlib.sha256(f.read_bytes()).hexdigest()
-        assert _only(out, "SELECT size_bytes FROM import_file WHERE exhibit_id = ?",
+        assert sql_value(out, "SELECT size_bytes FROM import_file WHERE exhibit_id = ?",
                      ex_id) == f.stat().st_size
-    assert _rows(out, "SELECT exhibit_id, count(*) FROM event GROUP BY 1 ORDER BY 1") == [
+    assert sql_rows(out, "SELECT exhibit_id, count(*) FROM event GROUP BY 1 ORDER BY 1") == [
         (exhibits[0][0], 4), (exhibits[1][0], 13)]
-    assert _only(out, "SELECT count(*) FROM event WHERE source_record IS NULL") == 0
+    assert sql_value(out, "SELECT count(*) FROM event WHERE source_record IS NULL") == 0
     # a record spanning many physical lines cites the line where it starts
-    lines = [r[0] for r in _rows(out, "SELECT source_record FROM event WHERE exhibit_id = ? "
-                                      "ORDER BY id", exhibits[1][0])]
+    lines = [r[0] for r in sql_rows(out, "SELECT source_record FROM event WHERE exhibit_id = ? "
+                                         "ORDER BY id", exhibits[1][0])]
     assert lines[0] == "line 2"
     assert len(set(lines)) == 13
 
@@ -87,12 +77,12 @@ def test_fields_without_columns_are_attributes_and_tags(tmp_path: Path) -> None:
                    encoding="utf-8")
     out = tmp_path / "case.filature"
     build_case([Source(src)], out)
-    attrs = dict(_rows(out, "SELECT key, value FROM event_attribute"))
+    attrs = dict(sql_rows(out, "SELECT key, value FROM event_attribute"))
     # the tag cell is kept as written too (an export gives it back unchanged)
     assert attrs == {"timestamp_desc": "Write time", "filename": "x.txt",
                      "tag": '["a", "b"]'}
-    assert [t for (t,) in _rows(out, "SELECT tag FROM event_tag ORDER BY id")] == ["a", "b"]
-    assert _rows(out, "SELECT kind, title, message, ts FROM event") == [
+    assert [t for (t,) in sql_rows(out, "SELECT tag FROM event_tag ORDER BY id")] == ["a", "b"]
+    assert sql_rows(out, "SELECT kind, title, message, ts FROM event") == [
         ("Write time", "hello", "hello", 1_711_848_600_000_000)]
 
 
@@ -114,17 +104,17 @@ def test_bad_rows_reject_or_skip_into_the_import_log(tmp_path: Path) -> None:
     report = build_case([Source(DATA / "invalid_datetime.csv")], out, zone="UTC",
                         bad_rows=BadRowPolicy.SKIP)
     assert (report.events, report.skipped) == (3, 1)
-    skipped = _rows(out, "SELECT line, reason FROM import_log WHERE outcome = 'skipped'")
+    skipped = sql_rows(out, "SELECT line, reason FROM import_log WHERE outcome = 'skipped'")
     assert len(skipped) == 1 and skipped[0][0] == 5 and "1234 19:01:01" in skipped[0][1]
-    assert _only(out, "SELECT rows_skipped FROM import_file") == 1
+    assert sql_value(out, "SELECT rows_skipped FROM import_file") == 1
 
 
 def test_time_caveats_are_logged_and_flagged(tmp_path: Path) -> None:
     out = tmp_path / "case.filature"
     build_case([Source(DATA / "validate_time_out_of_range.csv")], out)
-    notes = _rows(out, "SELECT line, reason FROM import_log WHERE outcome = 'note'")
+    notes = sql_rows(out, "SELECT line, reason FROM import_log WHERE outcome = 'note'")
     assert any("1601" in reason for _line, reason in notes)
-    assert _only(out, "SELECT count(*) FROM event_time_flag") == 1
+    assert sql_value(out, "SELECT count(*) FROM event_time_flag") == 1
 
 
 def test_existing_case_is_never_overwritten_unasked(tmp_path: Path) -> None:
@@ -175,7 +165,7 @@ def test_latin1_and_bom_files_record_their_encoding(tmp_path: Path) -> None:
     report = build_case([Source(latin), Source(bom)], out)
     assert [f.encoding for f in report.files] == ["latin-1", "utf-8-sig"]
     # the same wall time on both sides of the autumn change: two instants an hour apart
-    assert _rows(out, "SELECT message, ts FROM event ORDER BY id") == [
+    assert sql_rows(out, "SELECT message, ts FROM event ORDER BY id") == [
         ("Reçu à Marseille", 1_729_992_600_000_000), ("Café", 1_729_989_000_000_000)]
 
 
@@ -202,6 +192,6 @@ def test_a_timeline_resaved_with_semicolons_is_read(tmp_path: Path) -> None:
     out = tmp_path / "x.filature"
     report = build_case([Source(path)], out)
     assert report.events == 1
-    assert _rows(out, "SELECT message, ts FROM event") == [("Connexion, échec",
+    assert sql_rows(out, "SELECT message, ts FROM event") == [("Connexion, échec",
                                                              1711845000000000)]
     assert any("separated by ';'" in n for n in report.files[0].notes)

@@ -17,16 +17,10 @@ from app.cli import main as cli_main
 from storage.importers.case_build import BadRowPolicy, BadRowsFound, Source, build_case
 from storage.importers.rows import ImportRefused
 from storage.reads.geo import read_map_data, read_round_stops
+from tests.factories import sql_rows
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "kml"
 
-
-def _rows(path: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def _import(tmp_path: Path, *files: Path, skip: bool = False) -> Path:
@@ -40,31 +34,32 @@ def test_a_point_is_an_exact_place(tmp_path: Path) -> None:
     out = _import(tmp_path, DATA / "point.kml")
     expected = json.loads((DATA / "point.kml.geojson").read_text("utf-8"))
     lon, lat = expected["features"][0]["geometry"]["coordinates"][:2]
-    assert _rows(out, "SELECT lon, lat, precision FROM place") == [(lon, lat, "exact")]
-    assert _rows(out, "SELECT count(*) FROM event") == [(0,)]
+    assert sql_rows(out, "SELECT lon, lat, precision FROM place") == [(lon, lat, "exact")]
+    assert sql_rows(out, "SELECT count(*) FROM event") == [(0,)]
 
 
 def test_a_timed_track_is_a_shipment_with_timed_legs(tmp_path: Path) -> None:
     out = _import(tmp_path, DATA / "gxtrack.kml")
-    assert _rows(out, "SELECT count(*) FROM shipment") == [(1,)]
-    legs = _rows(out, "SELECT seq, departed_ts, arrived_ts FROM shipment_leg ORDER BY seq")
+    assert sql_rows(out, "SELECT count(*) FROM shipment") == [(1,)]
+    legs = sql_rows(out, "SELECT seq, departed_ts, arrived_ts FROM shipment_leg ORDER BY seq")
     assert len(legs) == 6
     assert all(d is not None and a is not None and d <= a for _s, d, a in legs)
     assert [d for _s, d, _a in legs] == sorted(d for _s, d, _a in legs)
-    scans = _rows(out, "SELECT kind, shipment_id, place_id IS NOT NULL, source_record FROM event")
+    scans = sql_rows(out, "SELECT kind, shipment_id, place_id IS NOT NULL, source_record "
+                          "FROM event")
     assert len(scans) == 7 and {s[:3] for s in scans} == {("tracking_scan", 1, 1)}
     # the times are the file's <when>, exactly
     expected = json.loads((DATA / "gxtrack.kml.geojson").read_text("utf-8"))
     first = expected["features"][0]["properties"]["coordTimes"][0]
-    assert _rows(out, "SELECT min(ts) FROM event")[0][0] == _us(first)
+    assert sql_rows(out, "SELECT min(ts) FROM event")[0][0] == _us(first)
 
 
 def test_a_french_multitrack_and_a_gpx_run(tmp_path: Path) -> None:
     out = _import(tmp_path, DATA / "gxmultitrack.kml", DATA / "run.gpx")
-    assert _rows(out, "SELECT name, format FROM import_file ORDER BY id") == [
+    assert sql_rows(out, "SELECT name, format FROM import_file ORDER BY id") == [
         ("gxmultitrack.kml", "kml"), ("run.gpx", "gpx")]
-    assert _rows(out, "SELECT count(*) FROM shipment") == [(3,)]
-    assert _rows(out, "SELECT count(*) FROM event WHERE exhibit_id = 2") == [(206,)]
+    assert sql_rows(out, "SELECT count(*) FROM shipment") == [(3,)]
+    assert sql_rows(out, "SELECT count(*) FROM event WHERE exhibit_id = 2") == [(206,)]
 
 
 def test_polygons_are_counted_not_invented(tmp_path: Path,
@@ -73,14 +68,14 @@ def test_polygons_are_counted_not_invented(tmp_path: Path,
     assert cli_main(["import", str(DATA / "polygon.kml"), "--out", str(out)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert "1 areas not imported" in report["files"][0]["notes"][-1]
-    assert _rows(out, "SELECT count(*) FROM place") == [(0,)]
+    assert sql_rows(out, "SELECT count(*) FROM place") == [(0,)]
 
 
-def test_placemarks_without_coordinates_are_bad_rows(tmp_path: Path) -> None:
+def test_placemarks_without_coordinates_are_badsql_rows(tmp_path: Path) -> None:
     with pytest.raises(BadRowsFound):
         _import(tmp_path, DATA / "addresses.kml")
     out = _import(tmp_path, DATA / "addresses.kml", skip=True)
-    logged = _rows(out, "SELECT outcome, count(*) FROM import_log GROUP BY 1")
+    logged = sql_rows(out, "SELECT outcome, count(*) FROM import_log GROUP BY 1")
     assert logged and logged[0][0] == "skipped" and logged[0][1] > 0
 
 
@@ -95,7 +90,7 @@ def test_a_network_link_is_never_followed(tmp_path: Path,
 
 def test_bad_coordinates_are_reported_with_their_line(tmp_path: Path) -> None:
     out = _import(tmp_path, DATA / "placemark" / "bad.kml", skip=True)
-    logged = _rows(out, "SELECT line, outcome FROM import_log")
+    logged = sql_rows(out, "SELECT line, outcome FROM import_log")
     assert len(logged) == 3 and all(line > 0 and o == "skipped" for line, o in logged)
 
 
@@ -111,7 +106,7 @@ def test_a_track_marked_as_a_round_is_a_courier_round(tmp_path: Path) -> None:
     path = tmp_path / "round.geojson"
     path.write_text(json.dumps(layer, ensure_ascii=False), "utf-8")
     out = _import(tmp_path, path)
-    assert _rows(out, "SELECT display_name, role FROM actor") == [("« Flash »", "courier")]
+    assert sql_rows(out, "SELECT display_name, role FROM actor") == [("« Flash »", "courier")]
     con = sqlite3.connect(out)
     try:
         data = read_map_data(con)
@@ -129,7 +124,7 @@ def test_a_track_marked_as_a_round_is_a_courier_round(tmp_path: Path) -> None:
 def test_a_layer_imported_twice_does_not_double_its_places(tmp_path: Path) -> None:
     out = _import(tmp_path, DATA / "twopoints.kml")
     build_case([Source(DATA / "twopoints.kml")], out, add=True)
-    assert _rows(out, "SELECT count(*) FROM place") == [(2,)]
+    assert sql_rows(out, "SELECT count(*) FROM place") == [(2,)]
 
 
 def test_not_a_layer_is_refused_and_nothing_written(tmp_path: Path) -> None:

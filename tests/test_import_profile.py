@@ -7,7 +7,6 @@ The listings' expected counts are the README's (``../shared/data/README.md``, "l
 from __future__ import annotations
 
 import json
-import sqlite3
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from storage.case.opener import open_case
 from storage.importers.case_build import BadRowPolicy, BadRowsFound, Source, build_case
 from storage.importers.profile import ProfileError, load_profile, parse_profile
 from storage.importers.rows import ImportRefused
+from tests.factories import sql_rows, sql_value
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -28,16 +28,6 @@ JULY_2017 = 1_498_867_200_000_000  # 2017-07-01T00:00:00Z
 AUGUST_2017 = 1_501_545_600_000_000
 
 
-def _rows(path: Path, sql: str, *args: object) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
-
-
-def _only(path: Path, sql: str, *args: object) -> object:
-    return _rows(path, sql, *args)[0][0]
 
 
 def _profile(tmp_path: Path, body: dict, name: str = "p.json") -> Path:
@@ -56,56 +46,57 @@ def listings_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_listings_give_180_vendors_each_with_a_market_account(listings_case: Path) -> None:
-    assert _only(listings_case, "SELECT count(*) FROM actor") == 180
-    assert _rows(listings_case, "SELECT DISTINCT role FROM actor") == [("seller",)]
-    assert _rows(listings_case, "SELECT name, kind FROM platform") == [("Dream Market", "market")]
-    accounts = _rows(listings_case, "SELECT i.value, a.display_name FROM identifier i "
-                                    "JOIN attribution t ON t.identifier_id = i.id "
-                                    "JOIN actor a ON a.id = t.actor_id "
-                                    "WHERE i.kind = 'account' AND i.platform_id = 1")
+    assert sql_value(listings_case, "SELECT count(*) FROM actor") == 180
+    assert sql_rows(listings_case, "SELECT DISTINCT role FROM actor") == [("seller",)]
+    assert sql_rows(listings_case, "SELECT name, kind FROM platform") == [
+        ("Dream Market", "market")]
+    accounts = sql_rows(listings_case, "SELECT i.value, a.display_name FROM identifier i "
+                                       "JOIN attribution t ON t.identifier_id = i.id "
+                                       "JOIN actor a ON a.id = t.actor_id "
+                                       "WHERE i.kind = 'account' AND i.platform_id = 1")
     assert len(accounts) == 180
     assert all(value == name for value, name in accounts)  # the vendor's market name
 
 
 def test_listings_give_1504_ads_linked_to_their_vendor(listings_case: Path) -> None:
-    counts = _rows(listings_case, "SELECT count(*), count(actor_id), count(identifier_id), "
-                                  "count(platform_id), count(place_id), count(amount), "
-                                  "count(quantity) FROM event WHERE kind = 'ad_posted'")
+    counts = sql_rows(listings_case, "SELECT count(*), count(actor_id), count(identifier_id), "
+                                     "count(platform_id), count(place_id), count(amount), "
+                                     "count(quantity) FROM event WHERE kind = 'ad_posted'")
     assert counts == [(1504, 1504, 1504, 1504, 1504, 1504, 1504)]
-    first = _rows(listings_case, "SELECT e.title, a.display_name, p.name, e.amount, e.currency, "
-                                 "e.quantity, e.unit, e.source_record FROM event e "
-                                 "JOIN actor a ON a.id = e.actor_id JOIN place p "
-                                 "ON p.id = e.place_id ORDER BY e.id LIMIT 1")
+    first = sql_rows(listings_case, "SELECT e.title, a.display_name, p.name, e.amount, e.currency, "
+                                    "e.quantity, e.unit, e.source_record FROM event e "
+                                    "JOIN actor a ON a.id = e.actor_id JOIN place p "
+                                    "ON p.id = e.place_id ORDER BY e.id LIMIT 1")
     assert first == [("!!!!!INTRO OFFER!!!!! 1GR COCAINE 90%", "Mister-Molly", "NL", 0.02577,
                       "BTC", 1.0, "g", "line 2")]
-    per_vendor = dict(_rows(listings_case, "SELECT a.display_name, count(*) FROM event e "
-                                           "JOIN actor a ON a.id = e.actor_id GROUP BY 1"))
+    per_vendor = dict(sql_rows(listings_case, "SELECT a.display_name, count(*) FROM event e "
+                                              "JOIN actor a ON a.id = e.actor_id GROUP BY 1"))
     assert sum(per_vendor.values()) == 1504
 
 
 def test_listings_origin_countries_are_places(listings_case: Path) -> None:
-    places = dict(_rows(listings_case, "SELECT p.name, count(*) FROM event e JOIN place p "
-                                       "ON p.id = e.place_id GROUP BY 1"))
+    places = dict(sql_rows(listings_case, "SELECT p.name, count(*) FROM event e JOIN place p "
+                                          "ON p.id = e.place_id GROUP BY 1"))
     assert len(places) == 17
     assert {k: places[k] for k in ("NL", "DE", "GB", "US", "European Union", "FR")} == {
         "NL": 496, "DE": 376, "GB": 251, "US": 112, "European Union": 72, "FR": 70}
-    kinds = _rows(listings_case, "SELECT DISTINCT kind, precision, country_code IS NULL, lat "
-                                 "FROM place ORDER BY 1")
+    kinds = sql_rows(listings_case, "SELECT DISTINCT kind, precision, country_code IS NULL, lat "
+                                    "FROM place ORDER BY 1")
     # nothing invented: no coordinates (the map places countries itself); EU and WW, which
     # are not countries, mapped by the profile to regions without a country code
     assert kinds == [("country", "country", 0, None), ("other", "region", 1, None)]
-    assert _rows(listings_case, "SELECT name FROM place WHERE kind = 'other' ORDER BY 1") == [
+    assert sql_rows(listings_case, "SELECT name FROM place WHERE kind = 'other' ORDER BY 1") == [
         ("European Union",), ("Worldwide",)]
 
 
 def test_listings_scrape_month_is_kept_as_a_month(listings_case: Path) -> None:
-    assert _rows(listings_case, "SELECT DISTINCT ts, precision, ts_min, ts_max, ts_raw, ts_zone "
-                                "FROM event") == [
+    assert sql_rows(listings_case, "SELECT DISTINCT ts, precision, ts_min, ts_max, ts_raw, ts_zone "
+                                   "FROM event") == [
         (JULY_2017, "month", JULY_2017, AUGUST_2017 - 1, "2017-07", "UTC")]
 
 
 def test_listings_keep_every_other_column(listings_case: Path) -> None:
-    keys = dict(_rows(listings_case, "SELECT key, count(*) FROM event_attribute GROUP BY key"))
+    keys = dict(sql_rows(listings_case, "SELECT key, count(*) FROM event_attribute GROUP BY key"))
     assert keys["column 1"] == 1504  # the unnamed index column, named
     assert "scraped" not in keys  # a constant: in the import notes, not on every row
     assert keys["vendor_link"] == 1504
@@ -113,20 +104,20 @@ def test_listings_keep_every_other_column(listings_case: Path) -> None:
     assert not any(k.startswith(("ships_to_", "ships_from_N", "ships_from_U")) for k in keys)
     assert "vendor_name" not in keys  # read into the actor, not repeated
     # multi-valued: "WW, EU" is two values, in either order
-    ships = _rows(listings_case, "SELECT e.id, group_concat(a.value, '|') FROM event e JOIN "
-                                 "event_attribute a ON a.event_id = e.id AND a.key = 'ships_to' "
-                                 "GROUP BY e.id HAVING count(*) > 1 LIMIT 1")
+    ships = sql_rows(listings_case, "SELECT e.id, group_concat(a.value, '|') FROM event e JOIN "
+                                    "event_attribute a ON a.event_id = e.id AND a.key = 'ships_to' "
+                                    "GROUP BY e.id HAVING count(*) > 1 LIMIT 1")
     assert ships and all(v.strip() == v and "," not in v for v in ships[0][1].split("|"))
     assert keys["ships_to"] > 1504
 
 
 def test_listings_provenance(listings_case: Path) -> None:
-    (fmt, profile, events, zone), = _rows(listings_case, "SELECT format, profile, events, "
+    (fmt, profile, events, zone), = sql_rows(listings_case, "SELECT format, profile, events, "
                                                         "time_zone FROM import_file")
     assert (fmt, events, zone) == ("profile_csv", 1504, "UTC")
     assert profile.startswith("Dream Market listings scrape (July 2017) (SHA-256 ")
-    assert _only(listings_case, "SELECT count(*) FROM event WHERE exhibit_id = 1") == 1504
-    assert _only(listings_case, "SELECT count(*) FROM actor WHERE exhibit_id = 1") == 180
+    assert sql_value(listings_case, "SELECT count(*) FROM event WHERE exhibit_id = 1") == 1504
+    assert sql_value(listings_case, "SELECT count(*) FROM actor WHERE exhibit_id = 1") == 180
 
 
 def test_listings_case_opens(listings_case: Path) -> None:
@@ -157,7 +148,7 @@ def test_incorrect_csv_is_importable_through_a_profile(tmp_path: Path) -> None:
         "title": {"template": "{Protocol}: {Info}"}})
     out = tmp_path / "c.filature"
     build_case([Source(DATA / "timesketch" / "incorrect.csv", profile=profile)], out)
-    assert _rows(out, "SELECT ts, precision, kind, title FROM event") == [
+    assert sql_rows(out, "SELECT ts, precision, kind, title FROM event") == [
         (1600466287470323, "microsecond", "pcap:wireshark:entry",
          "ARP: Who has 10.42.85.10? (ARP Probe)")]
 
@@ -180,11 +171,11 @@ def _import_times(tmp_path: Path, values: list[str], time: dict, *,
 def test_french_dates_are_day_first_and_dst_is_exact(tmp_path: Path) -> None:
     out = _import_times(tmp_path, ["03/07/2024 14:05", "31/03/2024 02:30", "27/10/2024 02:30"],
                         {"column": "when", "format": "%d/%m/%Y %H:%M", "zone": "Europe/Paris"})
-    rows = _rows(out, "SELECT message, ts, precision, ts_min, ts_max FROM event ORDER BY id")
+    rows = sql_rows(out, "SELECT message, ts, precision, ts_min, ts_max FROM event ORDER BY id")
     summer = int(datetime.fromisoformat("2024-07-03T12:05:00+00:00").timestamp()) * 10**6
     assert rows[0] == ("row 0", summer, "minute", None, None)
     # 02:30 on 31 March does not exist in Paris: reported, not shifted
-    log = _rows(out, "SELECT line, outcome, reason FROM import_log ORDER BY line")
+    log = sql_rows(out, "SELECT line, outcome, reason FROM import_log ORDER BY line")
     assert log[0][:2] == (3, "skipped") and "31/03/2024 02:30" in log[0][2]
     # 02:30 on 27 October happens twice: kept as the range of both readings (the CLI's
     # default fold policy)
@@ -197,7 +188,7 @@ def test_french_dates_are_day_first_and_dst_is_exact(tmp_path: Path) -> None:
 def test_a_day_is_a_day_even_the_short_one(tmp_path: Path) -> None:
     out = _import_times(tmp_path, ["2024-03-31"],
                         {"column": "when", "format": "%Y-%m-%d", "zone": "Europe/Paris"})
-    (ts, precision, lo, hi), = _rows(out, "SELECT ts, precision, ts_min, ts_max FROM event")
+    (ts, precision, lo, hi), = sql_rows(out, "SELECT ts, precision, ts_min, ts_max FROM event")
     assert precision == "day"
     assert ts == lo == int(datetime.fromisoformat("2024-03-30T23:00:00+00:00").timestamp()) * 10**6
     assert hi - lo + 1 == 23 * 3600 * 10**6  # the clocks went forward that day
@@ -206,15 +197,15 @@ def test_a_day_is_a_day_even_the_short_one(tmp_path: Path) -> None:
 def test_epoch_milliseconds_are_exact_and_nothing_is_guessed(tmp_path: Path) -> None:
     out = _import_times(tmp_path, ["1658689261123", "abc", ""],
                         {"column": "when", "format": "epoch_ms"})
-    assert _rows(out, "SELECT ts, precision FROM event") == [(1658689261123000, "millisecond")]
-    reasons = [r for (r,) in _rows(out, "SELECT reason FROM import_log ORDER BY line")]
+    assert sql_rows(out, "SELECT ts, precision FROM event") == [(1658689261123000, "millisecond")]
+    reasons = [r for (r,) in sql_rows(out, "SELECT reason FROM import_log ORDER BY line")]
     assert reasons == ["when 'abc' is not a number", "no time: when is blank"]
 
 
 def test_offsets_in_the_text_need_no_zone(tmp_path: Path) -> None:
     out = _import_times(tmp_path, ["2024-07-03 14:05:00+0200"],
                         {"column": "when", "format": "%Y-%m-%d %H:%M:%S%z"})
-    assert _only(out, "SELECT ts FROM event") == 1720008300 * 10**6
+    assert sql_value(out, "SELECT ts FROM event") == 1720008300 * 10**6
 
 
 def test_a_wall_time_format_without_zone_is_refused(tmp_path: Path) -> None:
@@ -231,8 +222,8 @@ def test_the_cli_zone_serves_a_profile_without_one(tmp_path: Path,
     out = tmp_path / "t.filature"
     assert cli_main(["import", str(csv_path), "--profile", str(profile), "--tz",
                      "Europe/Paris", "--out", str(out)]) == 0
-    assert _only(out, "SELECT ts FROM event") == 1720008300 * 10**6
-    assert _only(out, "SELECT ts_zone FROM event") == "Europe/Paris"
+    assert sql_value(out, "SELECT ts FROM event") == 1720008300 * 10**6
+    assert sql_value(out, "SELECT ts_zone FROM event") == "Europe/Paris"
 
 
 def test_a_text_that_does_not_match_the_format_is_a_bad_row(tmp_path: Path) -> None:
@@ -245,7 +236,7 @@ def test_a_text_that_does_not_match_the_format_is_a_bad_row(tmp_path: Path) -> N
 def test_dates_before_1677_are_read(tmp_path: Path) -> None:
     out = _import_times(tmp_path, ["01/01/1601 00:00"],
                         {"column": "when", "format": "%d/%m/%Y %H:%M", "zone": "UTC"})
-    assert _only(out, "SELECT ts FROM event") == -11_644_473_600 * 10**6
+    assert sql_value(out, "SELECT ts FROM event") == -11_644_473_600 * 10**6
 
 
 # --- encodings, TSV, XLSX ---------------------------------------------------------------------
@@ -263,10 +254,10 @@ def test_latin1_crlf_tsv_with_quotes_as_text(tmp_path: Path) -> None:
         "identifier": {"value": {"column": "numéro"}, "kind": {"value": "phone"}}})
     out = tmp_path / "o.filature"
     build_case([Source(path, profile=profile)], out)
-    assert _rows(out, "SELECT message, source_record FROM event ORDER BY id") == [
+    assert sql_rows(out, "SELECT message, source_record FROM event ORDER BY id") == [
         ('call with "Dédé', "line 2"), ("call with Maëlle", "line 3")]
-    assert _rows(out, "SELECT kind, value FROM identifier") == [("phone", "+33 6 12 34 56 78")]
-    assert _only(out, "SELECT encoding FROM import_file") == "latin-1"
+    assert sql_rows(out, "SELECT kind, value FROM identifier") == [("phone", "+33 6 12 34 56 78")]
+    assert sql_value(out, "SELECT encoding FROM import_file") == "latin-1"
 
 
 def test_utf8_bom_csv(tmp_path: Path) -> None:
@@ -276,7 +267,7 @@ def test_utf8_bom_csv(tmp_path: Path) -> None:
                                            "zone": "UTC"}, "message": {"column": "what"}})
     out = tmp_path / "b.filature"
     build_case([Source(path, profile=profile)], out)
-    assert _only(out, "SELECT message FROM event") == "été"
+    assert sql_value(out, "SELECT message FROM event") == "été"
 
 
 def _workbook(path: Path, rows: list[list[object]]) -> Path:
@@ -308,12 +299,12 @@ def test_xlsx_dates_numbers_and_names(tmp_path: Path) -> None:
     out = tmp_path / "s.filature"
     report = build_case([Source(path, profile=profile)], out)
     assert report.files[0].blank_records == 1
-    assert _rows(out, "SELECT ts, amount, currency, message, source_record FROM event "
-                      "ORDER BY id") == [
+    assert sql_rows(out, "SELECT ts, amount, currency, message, source_record FROM event "
+                         "ORDER BY id") == [
         (1720008309 * 10**6, 50.0, "EUR", "<img src=x> dispo", "line 2"),
         (1720008360 * 10**6, 12.5, "EUR", "ok", "line 4")]
-    assert _only(out, "SELECT count(*) FROM actor") == 1
-    assert _only(out, "SELECT format FROM import_file") == "profile_xlsx"
+    assert sql_value(out, "SELECT count(*) FROM actor") == 1
+    assert sql_value(out, "SELECT format FROM import_file") == "profile_xlsx"
 
 
 def test_a_broken_or_hostile_workbook_is_refused(tmp_path: Path) -> None:
@@ -340,8 +331,9 @@ def test_a_number_that_is_not_one_is_noted_not_invented(tmp_path: Path) -> None:
                                   "fields": {"amount": {"column": "price"}}})
     out = tmp_path / "n.filature"
     build_case([Source(path, profile=profile)], out)
-    assert [a for (a,) in _rows(out, "SELECT amount FROM event ORDER BY id")] == [12.0, None, 7.5]
-    assert _rows(out, "SELECT line, outcome FROM import_log") == [(3, "note")]
+    amounts = [a for (a,) in sql_rows(out, "SELECT amount FROM event ORDER BY id")]
+    assert amounts == [12.0, None, 7.5]
+    assert sql_rows(out, "SELECT line, outcome FROM import_log") == [(3, "note")]
 
 
 # --- profiles refused -------------------------------------------------------------------------

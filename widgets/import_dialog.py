@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from widgets.plain_text import plain_label, visible
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 TR_CONTEXT = "ImportDialog"
 TIMELINE_FILTER = ("Timelines, spreadsheets and map layers (*.csv *.tsv *.tab *.xlsx "
@@ -77,12 +77,7 @@ class ImportDialog(QDialog):
         form = QFormLayout()
         self.out_edit = QLineEdit(self)
         self.out_edit.setText(str(_default_out(self._files)))
-        browse = QPushButton(tr("Choose…"), self)
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.out_edit)
-        row.addWidget(browse)
-        form.addRow(tr("New case file"), row)
+        form.addRow(tr("New case file"), self._with_chooser(self.out_edit, self._browse))
         self.zone_box = QComboBox(self)
         self.zone_box.setEditable(False)
         self.zone_box.addItem(tr("None: refuse times written without an offset"), NO_ZONE)
@@ -93,12 +88,8 @@ class ImportDialog(QDialog):
         self.profile_edit.setPlaceholderText(tr("None: Timesketch and Plaso timelines"))
         if any(f.suffix.lower() in SPREADSHEET_SUFFIXES for f in self._files):
             self.profile_edit.setPlaceholderText(tr("Required for TSV and XLSX spreadsheets"))
-        choose = QPushButton(tr("Choose…"), self)
-        choose.clicked.connect(self._browse_profile)
-        profile_row = QHBoxLayout()
-        profile_row.addWidget(self.profile_edit)
-        profile_row.addWidget(choose)
-        form.addRow(tr("Column-mapping profile"), profile_row)
+        form.addRow(tr("Column-mapping profile"),
+                    self._with_chooser(self.profile_edit, self._browse_profile))
         self.skip_box = QCheckBox(tr("Skip bad rows (each is recorded in the case's import "
                                      "log); otherwise stop at the first"), self)
         form.addRow("", self.skip_box)
@@ -109,6 +100,15 @@ class ImportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _with_chooser(self, edit: QLineEdit, choose: Callable[[], None]) -> QHBoxLayout:
+        """A path field with its Choose… button."""
+        button = QPushButton(tr("Choose…"), self)
+        button.clicked.connect(choose)
+        row = QHBoxLayout()
+        row.addWidget(edit)
+        row.addWidget(button)
+        return row
 
     def set_zone(self, zone: str | None) -> None:
         at = self.zone_box.findData(zone or NO_ZONE)

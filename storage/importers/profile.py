@@ -153,26 +153,24 @@ class Profile:
     keep_mapped: bool
     notes: tuple[str, ...] = field(default_factory=tuple)
 
-    def used_columns(self) -> set[str]:
-        """The file's columns the profile reads (each must exist)."""
+    def slots(self) -> list[Slot]:
+        """Every value the profile reads, event and entities."""
         slots: list[Slot | None] = [self.time.slot, self.kind, self.title, self.message,
                                     self.tags, *self.fields.values()]
         for entity in (self.actor, self.platform, self.identifier, self.place):
             if entity is not None:
                 slots += [entity.name, entity.kind, entity.country, entity.lat, entity.lon,
                           entity.precision]
-        out = {c for s in slots if s is not None for c in s.columns()}
+        return [s for s in slots if s is not None]
+
+    def used_columns(self) -> set[str]:
+        """The file's columns the profile reads (each must exist)."""
+        out = {c for s in self.slots() for c in s.columns()}
         return (out | set(self.multi_valued)) - set(self.constants)
 
     def mapped_columns(self) -> set[str]:
         """Columns read straight into an event or entity column (not kept as attributes)."""
-        slots: list[Slot | None] = [self.time.slot, self.kind, self.title, self.message,
-                                    self.tags, *self.fields.values()]
-        for entity in (self.actor, self.platform, self.identifier, self.place):
-            if entity is not None:
-                slots += [entity.name, entity.kind, entity.country, entity.lat, entity.lon,
-                          entity.precision]
-        return {s.column for s in slots if s is not None and s.column is not None}
+        return {s.column for s in self.slots() if s.column is not None}
 
     def dropped(self, column: str) -> bool:
         return any(fnmatch.fnmatchcase(column, pattern) for pattern in self.drop)
