@@ -84,11 +84,9 @@ def read_event_extras(con: Any, event_id: int) -> EventExtras:
                 notes = [text for bit, text in TIME_FLAG_TEXT if row[0] & bit]
         if "import_file" in tables:
             row = con.execute(
-                f"SELECT {clip_sql('f.name', 400)}, f.format, e.source_record FROM event e "
+                f"SELECT {clip_sql('f.name', 400)}, f.format FROM event e "
                 "JOIN import_file f ON f.exhibit_id = e.exhibit_id WHERE e.id = ? LIMIT 1",
                 (eid,)).fetchone()
-            if row is not None:
-                name = clipped(row[0], row[1], 400)
-                where = f", {row[3]}" if isinstance(row[3], str) and row[3] else ""
-                imported = f"{name} ({row[2]}{where})"
+            if row is not None:  # the line is the event's "Source record", shown already
+                imported = f"{clipped(row[0], row[1], 400)} ({row[2]})"
     return EventExtras(attributes, total, tags, notes, imported)
