@@ -161,6 +161,7 @@ class TimelineView(QWidget):
         """
         data.check()
         prev = self.visible_range() if len(self._data) else None
+        fitted = prev is not None and prev == self._full  # "fit all" follows the fuller data
         self._data = data
         self._index = index if index is not None else LaneIndex(data)
         self._ids = IdLookup(data.ids)
@@ -169,8 +170,8 @@ class TimelineView(QWidget):
         self._colors = kind_colors(data.kind_names)
         self._layout.set_lanes(data.lanes)
         if len(data):
-            first, last = int(data.ts[0]), int(data.ts[-1])
-            self._origin_us = first
+            first, last = _fitted_span(data)
+            self._origin_us = int(data.ts[0])
         else:
             first, last = self._origin_us, self._origin_us + D
         span = max(last - first, MIN_SPAN_US)
@@ -189,7 +190,8 @@ class TimelineView(QWidget):
         self.lane_axis.set_rows([lane.label for lane in data.lanes], self._layout)
         self.show_lane_selection(self._lane_keys)
         self._apply_rows()
-        if prev is not None and prev[1] >= self._full[0] and prev[0] <= self._full[1]:
+        if (prev is not None and not fitted and prev[1] >= self._full[0]
+                and prev[0] <= self._full[1]):
             self._set_range_us(*prev)
         else:
             self._set_range_us(*self._full)
@@ -544,3 +546,23 @@ class TimelineView(QWidget):
         """Keys pressed while the widget itself has focus."""
         if not self.input.handle_key(event):
             super().keyPressEvent(event)
+
+
+BOUNDS_REACH_US = 400 * D
+"""How far "fit all" reaches past the first and last instants to show their uncertainty or
+duration (a scrape known only to the month, a round): a bogus bound in year 9999 must not
+make the case a sliver."""
+
+
+def _fitted_span(data: TimelineData) -> tuple[int, int]:
+    """The span "fit all" shows: every instant, with its bounds and end (within reach).
+
+    A case whose events are all "July 2017" (one instant, month precision) then opens on
+    July, not on a minute around midnight.
+    """
+    first, last = int(data.ts[0]), int(data.ts[-1])
+    reach = max(last - first, BOUNDS_REACH_US)
+    lo = int(data.lo.min()) if len(data.lo) else first
+    hi = max(int(data.hi.max()), int(data.end.max())) if len(data.hi) else last
+    return max(min(first, lo), first - reach), min(max(last, hi), last + reach)
+
