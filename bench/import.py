@@ -48,7 +48,7 @@ from typing import Any
 from import_probe import PROFILE, REPO, profile_missing, write_listings
 from import_read_probe import make_files
 from timeline import warm
-from timeline_report import machine
+from timeline_report import _get, machine  # _get: a value deep in the JSON, or None
 
 PROBE = Path(__file__).with_name("import_probe.py")
 KINDS = ("timesketch", "profile")
@@ -168,14 +168,6 @@ def growth(runs: dict[str, Any], kind: str, rows: list[int]) -> dict[str, object
         large = _get(runs, kind, str(rows[-1]), key, "peak_mb")
         out[key] = round(large - small, 1) if small is not None and large is not None else None
     return out
-
-
-def _get(tree: Any, *keys: object) -> Any:
-    for key in keys:
-        if not isinstance(tree, dict) or key not in tree:
-            return None
-        tree = tree[key]
-    return tree
 
 
 def _target(rule: str, value: float | None, limit: float, at_least: bool, why: str
