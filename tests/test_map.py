@@ -276,6 +276,8 @@ def test_an_actor_selected_marks_the_places_of_their_events(window, qtbot, case)
     qtbot.waitUntil(lambda: len(view._highlight.places) > 0, timeout=10_000)
     marked = set(view._scene.place_ids[view._highlight.places].tolist())
     assert marked == expected
+    qtbot.waitUntil(lambda: window.map.settled, timeout=10_000)
+    assert "Nothing of this selection" not in view._notice  # their places are marked
 
 
 def test_a_selection_with_no_place_says_so_on_the_map(window, qtbot, case) -> None:

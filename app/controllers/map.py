@@ -295,9 +295,7 @@ class MapController(QObject):
             self._show_highlight()
             if frame and len(shown.frame):
                 self._view.frame_places(shown.frame)
-            placed = len(shown.frame) and bool(
-                np.isfinite(scene.place_x[shown.frame[shown.frame >= 0]]).any())
-            self._view.show_notice(self._base_notice if placed else
+            self._view.show_notice(self._base_notice if _drawn(shown.highlight, scene) else
                                    tr("Nothing of this selection has a place on the map"))
             self.sig_settled.emit()
 
@@ -307,6 +305,19 @@ class MapController(QObject):
             self.sig_settled.emit()
 
         self._select_job.request(task, done, failed)
+
+
+def _drawn(highlight: MapHighlight, scene: MapScene) -> bool:
+    """Whether anything of a selection lands on the map (a placed place, leg or route)."""
+    if highlight.routes:
+        return True
+    places = highlight.places[(highlight.places >= 0) & (highlight.places < len(scene.place_x))]
+    if len(places) and bool(np.isfinite(scene.place_x[places]).any()):
+        return True
+    legs = highlight.legs[(highlight.legs >= 0) & (highlight.legs < len(scene.leg_origin))]
+    ends = np.concatenate([scene.leg_origin[legs], scene.leg_destination[legs]])
+    ends = ends[(ends >= 0) & (ends < len(scene.place_x))]
+    return bool(len(ends)) and bool(np.isfinite(scene.place_x[ends]).any())
 
 
 def visible_legs(scene: MapScene, data: MapData, filters: Filters,
