@@ -202,11 +202,9 @@ CREATE TABLE shipment_leg (
 -- Format 1.2, written by imports: a field of an imported row with no column of its own
 -- (Plaso's data_type, a Timesketch column such as filename), as the text the source held.
 CREATE TABLE event_attribute (
-    id INTEGER NOT NULL,
     event_id INTEGER NOT NULL,
-    "key" TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (id),
+    fields TEXT NOT NULL,
+    PRIMARY KEY (event_id),
     FOREIGN KEY(event_id) REFERENCES event (id)
 );
 
@@ -271,7 +269,6 @@ CREATE INDEX ix_event_shipment ON event (shipment_id) WHERE shipment_id IS NOT N
 CREATE INDEX ix_event_ts ON event (ts);
 CREATE INDEX ix_shipment_leg_departed ON shipment_leg (departed_ts);
 CREATE INDEX ix_import_log_file ON import_log (import_id, line);
-CREATE INDEX ix_event_attribute_event ON event_attribute (event_id);
 CREATE INDEX ix_event_tag_event ON event_tag (event_id);
 
 -- Optional, once your rows are in: remove the leading "-- " of the statements below and run

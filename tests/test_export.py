@@ -31,7 +31,8 @@ def _events(path: Path) -> list[tuple]:
     con = sqlite3.connect(path)
     try:
         attrs: dict[int, list[tuple[str, str]]] = {}
-        for eid, key, value in con.execute("SELECT event_id, key, value FROM event_attribute"):
+        for eid, key, value in con.execute("SELECT a.event_id, j.key, j.value FROM "
+                                           "event_attribute a, json_each(a.fields) j"):
             attrs.setdefault(eid, []).append((key, value))
         tags: dict[int, list[str]] = {}
         for eid, tag in con.execute("SELECT event_id, tag FROM event_tag ORDER BY id"):
@@ -201,8 +202,9 @@ def test_profiled_events_round_trip_with_their_month_and_links(tmp_path: Path) -
     con = sqlite3.connect(again)
     try:
         times = con.execute("SELECT DISTINCT ts, precision, ts_min, ts_max FROM event").fetchall()
-        leftover = con.execute("SELECT count(*) FROM event_attribute WHERE key IN "
-                               "('ts_min', 'ts_max', 'filature_precision')").fetchone()[0]
+        leftover = con.execute("SELECT count(*) FROM event_attribute a, json_each(a.fields) j "
+                               "WHERE j.key IN ('ts_min', 'ts_max', 'filature_precision')"
+                               ).fetchone()[0]
     finally:
         con.close()
     assert times == [(1_498_867_200_000_000, "month", 1_498_867_200_000_000,

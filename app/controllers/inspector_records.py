@@ -403,6 +403,8 @@ def with_extras(record: InspectorRecord, extras: EventExtras) -> InspectorRecord
         fields.append(("Imported from", extras.imported_from))
     for note in extras.time_notes:
         warnings.append(f"time: {note}")
+    if extras.attributes_unreadable:
+        warnings.append(extras.attributes_unreadable)
     if extras.tags:
         fields.append(("Source tags", ", ".join(str(t) for t in extras.tags)))
     for key, value in extras.attributes:

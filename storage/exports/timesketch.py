@@ -8,11 +8,11 @@ Each line holds Timesketch's three required fields, then the event's fields:
   for a millisecond or a microsecond), so that reading it back gives the same precision;
 - ``timestamp_desc``: the source's, kept at import (``event_attribute``), else the kind.
 
-An imported event's other fields are its ``event_attribute`` rows, as the text the source
-held, and ``tag`` its tags when the source's ``tag`` cell was not kept as written. An event
-Filature did not import (the generator's, a hand-built case's) gets its linked records by
-name instead: ``kind``, ``actor``, ``platform``, ``amount``, ``exhibit``… and
-``filature_event_id``.
+An imported event's other fields are its ``event_attribute`` fields, as the text the source
+held (a list for a multi-valued column), and ``tag`` its tags when the source's ``tag`` cell
+was not kept as written. An event Filature did not import (the generator's, a hand-built
+case's) gets its linked records by name instead: ``kind``, ``actor``, ``platform``,
+``amount``, ``exhibit``… and ``filature_event_id``.
 
 An imported event keeps its own fields and adds the records the import linked it to
 (``actor``, ``platform``, ``place``, ``amount``… when the source had no field of that name).
@@ -106,6 +106,26 @@ def _rows_by_event(con: Any, table: str, columns: str, lo: int, hi: int
     return out
 
 
+def _fields_by_event(con: Any, lo: int, hi: int) -> dict[int, dict[str, Any]]:
+    """The packed source fields of events ``lo``..``hi``, by event.
+
+    A row that is not a JSON object (another tool's, a tampered case) is left out, never
+    guessed at; a ``null`` member is a blank field.
+    """
+    out: dict[int, dict[str, Any]] = {}
+    cur = con.execute("SELECT event_id, fields FROM event_attribute "
+                      "WHERE event_id BETWEEN ? AND ?", (lo, hi))
+    for eid, text in cur:
+        try:
+            obj = json.loads(text) if isinstance(text, str) else None
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict):
+            out[eid] = {str(k): v if isinstance(v, list) else _text(v)
+                        for k, v in obj.items() if v is not None}
+    return out
+
+
 def event_objects(con: Any) -> Iterator[dict[str, Any]]:
     """Every event as a Timesketch object, in id order, read a batch at a time."""
     attributes = _has(con, "event_attribute")
@@ -116,7 +136,7 @@ def event_objects(con: Any) -> Iterator[dict[str, Any]]:
         if not rows:
             return
         lo, hi = rows[0][0], rows[-1][0]
-        attrs = _rows_by_event(con, "event_attribute", "key, value", lo, hi) if attributes else {}
+        attrs = _fields_by_event(con, lo, hi) if attributes else {}
         tagged = _rows_by_event(con, "event_tag", "tag", lo, hi) if tags else {}
         for row in rows:
             yield _event_object(row, attrs.get(row[0]), tagged.get(row[0]))
@@ -129,18 +149,10 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _event_object(row: tuple[Any, ...], attrs: list[tuple[Any, ...]] | None,
+def _event_object(row: tuple[Any, ...], attrs: dict[str, Any] | None,
                   tags: list[tuple[Any, ...]] | None) -> dict[str, Any]:
     eid, ts, precision, ts_min, ts_max, kind, title, message = row[:8]
-    fields: dict[str, Any] = {}
-    for k, v in attrs or ():  # a multi-valued column ("WW", "EU") becomes a JSON list
-        key, text = str(k), _text(v)
-        if key not in fields:
-            fields[key] = text
-        elif isinstance(fields[key], list):
-            fields[key].append(text)
-        else:
-            fields[key] = [fields[key], text]
+    fields: dict[str, Any] = dict(attrs or {})  # a multi-valued column stays a JSON list
     obj: dict[str, Any] = {"message": _text(message) or _text(title)}
     when = iso_utc(ts, precision) if isinstance(ts, int) else None
     if when is not None:

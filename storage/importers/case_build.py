@@ -50,6 +50,7 @@ from storage.importers.case_entities import Entities, numbers
 from storage.importers.exported_times import restore_bounds
 from storage.importers.geo_case import GeoWriter
 from storage.importers.geo_read import GeoRefused, read_geo
+from storage.importers.packed_fields import PackedFields, fields_json, fields_objects
 from storage.importers.plaso import read_plaso_jsonl
 from storage.importers.profile import Profile, load_profile
 from storage.importers.rows import BadRow, ImportRefused
@@ -260,9 +261,10 @@ def build_case(sources: Sequence[Source], out: Path, *, title: str = "",
     info = {"title": title or _title(paths), "time_zone": case_zone or zone or "UTC",
             "source": "import: " + ", ".join(p.name for p in paths)[:500],
             "created_by": "Filature import"}
-    # A new case's attribute and tag rows are bound by a helper process (the second core);
-    # adding to a case binds here (the copied rows would need the case's next ids).
-    side = SideTables(part.parent) if not add and SideTables.available() else None
+    # A new case's fields, tags and text index are written by a helper process (the second
+    # core); adding to a case writes here (the copied rows would need the case's next ids).
+    side = (SideTables(part.parent, fts=fts) if not add and SideTables.available()
+            else None)
     reports: list[FileReport] = []
     try:
         con = (_open_for_adding(out, part, info["source"]) if add
@@ -287,8 +289,8 @@ def build_case(sources: Sequence[Source], out: Path, *, title: str = "",
             final = side.path
         if add:
             _finish_added(con, fts=fts)
-        else:
-            finish_case_file(con, fts=fts)
+        else:  # the helper built the text index, when there is one
+            finish_case_file(con, fts=fts and side is None)
         os.replace(final, out)
         if final != part:
             part.unlink(missing_ok=True)
@@ -503,8 +505,10 @@ class _Writer:
         else:
             kind = chunk.timestamp_desc.copy()
             for key in KIND_FROM:
-                at = np.flatnonzero(chunk.attr_key == key)
-                kind[chunk.attr_row[at]] = chunk.attr_value[at]
+                col = chunk.fields.get(key)
+                if col is not None:
+                    given = col != ""
+                    kind[given] = col[given]
             title = [_title_of(m) for m in chunk.message.tolist()]
             linked = fields = {}
         bounded = chunk.has_bounds
@@ -522,13 +526,13 @@ class _Writer:
             columns += [fields.get(k, none) for k in _FIELD_COLUMNS]
         self.con.executemany(_INSERT_LINKED if links is not None else _INSERT_TIMELINE,
                              zip(*columns, strict=True))
+        if self.side is not None and self.side.fts:
+            self.side.text(first, columns[8], columns[9])  # title, message as bound
         # timestamp_desc is a field of the row like any other: kept for the export's sake
-        if links is None:
-            self.attributes(ids.tolist(), ["timestamp_desc"] * n,
-                            chunk.timestamp_desc.tolist())
-        if len(chunk.attr_row):
-            self.attributes((chunk.attr_row + first).tolist(), chunk.attr_key.tolist(),
-                            chunk.attr_value.tolist())
+        packed = ({"timestamp_desc": chunk.timestamp_desc, **chunk.fields} if links is None
+                  else chunk.fields)
+        if packed:
+            self._packed(first, fields_json(packed, n))
         if len(chunk.tag_row):
             self._long(_INSERT_TAG, [(chunk.tag_row + first).tolist(), chunk.tag.tolist()])
         flagged = np.flatnonzero(chunk.flags)
@@ -540,8 +544,17 @@ class _Writer:
 
     def attributes(self, events: list[object], keys: list[object],
                    values: list[object]) -> None:
-        """``event_attribute`` rows (through the helper when there is one)."""
-        self._long(_INSERT_ATTRIBUTE, [events, keys, values])
+        """Fields in long form (a map layer's properties) as ``event_attribute`` rows."""
+        rows = fields_objects(events, keys, values)  # type: ignore[arg-type]
+        if rows:
+            self._long(_INSERT_ATTRIBUTE, [list(c) for c in zip(*rows, strict=True)])
+
+    def _packed(self, first: int, packed: PackedFields) -> None:
+        """A chunk's fields (:func:`fields_json`) from event ``first`` on, split by SQLite."""
+        if self.side is not None:
+            self.side.execute(packed.sql, (first, packed.text))
+        else:
+            self.con.execute(packed.sql, (first, packed.text))
 
     def _long(self, sql: str, columns: list[list[object]]) -> None:
         if self.side is not None:
@@ -582,7 +595,7 @@ _EVENT_COLUMNS = ("id, ts, precision, ts_min, ts_max, ts_raw, ts_zone, kind, tit
                   "exhibit_id, source_record")
 _INSERT_TIMELINE = f"INSERT INTO event({_EVENT_COLUMNS}) VALUES ({', '.join(['?'] * 12)})"
 _LINKED_COLUMNS = _LINK_COLUMNS + _FIELD_COLUMNS
-_INSERT_ATTRIBUTE = "INSERT INTO event_attribute(event_id, key, value) VALUES (?, ?, ?)"
+_INSERT_ATTRIBUTE = "INSERT INTO event_attribute(event_id, fields) VALUES (?, ?)"
 _INSERT_TAG = "INSERT INTO event_tag(event_id, tag) VALUES (?, ?)"
 _INSERT_LINKED = (f"INSERT INTO event({_EVENT_COLUMNS}, {', '.join(_LINKED_COLUMNS)}) "
                   f"VALUES ({', '.join(['?'] * (12 + len(_LINKED_COLUMNS)))})")

@@ -28,43 +28,36 @@ BOUNDED = frozenset(BOUNDED_PRECISIONS)
 
 
 def restore_bounds(chunk: EventChunk) -> EventChunk:
-    """The chunk with exported bounds moved from its attributes into its time columns."""
-    keys = chunk.attr_key
-    if not len(keys):
+    """The chunk with exported bounds moved from its fields into its time columns."""
+    fields = chunk.fields
+    marked = fields.get(PRECISION_KEY)
+    lo_text, hi_text = (fields.get(k) for k in BOUND_KEYS)
+    if marked is None or lo_text is None or hi_text is None:
         return chunk
-    marked = np.flatnonzero(keys == PRECISION_KEY)
-    if not len(marked):
+    candidates = np.flatnonzero(np.isin(marked, list(BOUNDED)) & (lo_text != "")
+                                & (hi_text != ""))
+    if not len(candidates):
         return chunk
-    rows = chunk.attr_row
-    precision = {int(rows[j]): (int(j), str(chunk.attr_value[j])) for j in marked.tolist()}
-    found: dict[str, dict[int, int]] = {k: {} for k in BOUND_KEYS}
-    for key in BOUND_KEYS:
-        for j in np.flatnonzero(keys == key).tolist():
-            found[key][int(rows[j])] = j
-    events = [i for i in precision if i in found["ts_min"] and i in found["ts_max"]
-              and precision[i][1] in BOUNDED]
-    if not events:
-        return chunk
-    lo_at = [found["ts_min"][i] for i in events]
-    hi_at = [found["ts_max"][i] for i in events]
-    lo = parse_iso(chunk.attr_value[lo_at])
-    hi = parse_iso(chunk.attr_value[hi_at])
-    ts = chunk.ts_us[events]
+    lo = parse_iso(lo_text[candidates])
+    hi = parse_iso(hi_text[candidates])
+    ts = chunk.ts_us[candidates]
     good = (lo.status == OK) & (hi.status == OK) & (lo.ts_us <= ts) & (ts <= hi.ts_us)
     if not good.any():
         return chunk
-    take = np.asarray(events)[good]
+    take = candidates[good]
     new_precision = chunk.precision.copy()
     new_min, new_max = chunk.ts_min.copy(), chunk.ts_max.copy()
     bounds = chunk.has_bounds.copy()
-    new_precision[take] = [precision[int(i)][1] for i in take.tolist()]
+    new_precision[take] = marked[take]
     new_min[take], new_max[take] = lo.ts_us[good], hi.ts_us[good]
     bounds[take] = True
-    drop = np.zeros(len(keys), bool)
-    drop[[precision[int(i)][0] for i in take.tolist()]] = True
-    drop[np.asarray(lo_at)[good]] = True
-    drop[np.asarray(hi_at)[good]] = True
-    keep = ~drop
-    return dataclasses.replace(
-        chunk, precision=new_precision, ts_min=new_min, ts_max=new_max, has_bounds=bounds,
-        attr_row=rows[keep], attr_key=keys[keep], attr_value=chunk.attr_value[keep])
+    new_fields = dict(fields)
+    for key in (PRECISION_KEY, *BOUND_KEYS):  # read into the time: no longer attributes
+        col = fields[key].copy()
+        col[take] = ""
+        if (col != "").any():
+            new_fields[key] = col
+        else:
+            del new_fields[key]
+    return dataclasses.replace(chunk, precision=new_precision, ts_min=new_min, ts_max=new_max,
+                               has_bounds=bounds, fields=new_fields)

@@ -29,7 +29,7 @@ from storage.importers.rows import (
     ZoneRequired,
     build_chunk,
     json_text,
-    long_attributes,
+    kept_fields,
     parse_tags,
 )
 from storage.importers.sources import (
@@ -232,7 +232,7 @@ def _chunk(file: str, batch: list[tuple[int, dict[str, Any]]], bad: list[BadRow]
     keys, text, _ = json_columns([obj for _, obj in batch])
     blank = np.full(n, "", dtype=object)
     message, desc = text.get("message", blank), text.get("timestamp_desc", blank)
-    attrs = long_attributes(((k, text[k]) for k in keys if k not in _OWN), ok)
+    attrs = kept_fields(((k, text[k]) for k in keys if k not in _OWN), ok)
     index = np.cumsum(ok) - 1
     t_row: list[int] = []
     t_val: list[str] = []

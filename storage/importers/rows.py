@@ -4,8 +4,9 @@ A reader never writes a case. It yields :class:`EventChunk` objects of a bounded
 (the memory of an import is that of one chunk, whatever the file's size), each with the rows it
 refused (:class:`BadRow`, with the physical line where the record starts) and the caveats it
 logged (:class:`RowNote`). The columns are what a bulk SQLite writer binds with
-``executemany``: one array per ``event`` column, and the free attributes and tags in long
-format (``(row, key, value)``), which map onto a child table without a dict per row.
+``executemany``: one array per ``event`` column; the free fields of the rows as columns too
+(one per source column, packed into one JSON object per event by the writer, see
+:mod:`storage.importers.packed_fields`), and the tags in long format (``(row, tag)``).
 
 A file the reader cannot read faithfully is refused as a whole (:class:`ImportRefused`), with a
 message a user can act on. The refusal can come after some chunks (a zone-less time on line
@@ -85,9 +86,10 @@ class EventChunk:
     ``precision`` the ``event.precision`` name; ``flags`` :class:`TimeFlag` bits (uint16);
     ``ts_min``/``ts_max`` meaningful where ``has_bounds``; ``ts_raw`` the time as the source
     wrote it (with the reader's choice in brackets when it had to make one) and ``ts_zone``
-    the offset or zone it was read in, for ``event.ts_raw``/``ts_zone``. ``attr_row``,
-    ``attr_key``, ``attr_value`` are every other field in long format (``attr_row`` indexes
-    this chunk's events; blank values are left out), ``tag_row``/``tag`` the parsed tags.
+    the offset or zone it was read in, for ``event.ts_raw``/``ts_zone``. ``fields`` holds
+    every other field of the rows, a column per field name in the source's order, aligned with
+    the events: a cell is the text the source held (``""`` when blank: not an attribute) or,
+    for a multi-valued column, a list of texts; ``tag_row``/``tag`` are the parsed tags.
     ``bad_rows`` and ``notes`` cover the same stretch of the file.
     """
 
@@ -103,9 +105,7 @@ class EventChunk:
     ts_zone: np.ndarray
     message: np.ndarray
     timestamp_desc: np.ndarray
-    attr_row: np.ndarray
-    attr_key: np.ndarray
-    attr_value: np.ndarray
+    fields: dict[str, np.ndarray]
     tag_row: np.ndarray
     tag: np.ndarray
     bad_rows: tuple[BadRow, ...]
@@ -116,10 +116,9 @@ class EventChunk:
     def __len__(self) -> int:
         return len(self.ts_us)
 
-    def attributes(self, i: int) -> dict[str, str]:
+    def attributes(self, i: int) -> dict[str, str | list[str]]:
         """Event ``i``'s attributes as a dict (for inspection and tests; writers use columns)."""
-        at = np.flatnonzero(self.attr_row == i)
-        return {self.attr_key[j]: self.attr_value[j] for j in at.tolist()}
+        return {k: col[i] for k, col in self.fields.items() if not is_blank(col[i])}
 
     def tags(self, i: int) -> tuple[str, ...]:
         """Event ``i``'s tags, in file order."""
@@ -202,30 +201,25 @@ class ReadSummary:
                     self.flags.get(flag.name or str(int(flag)), 0) + n)
 
 
-_EMPTY_I = np.zeros(0, np.int64)
-_EMPTY_O = np.zeros(0, object)
+def is_blank(cell: object) -> bool:
+    """Whether a field cell holds nothing: a blank text, an empty list, or no value at all."""
+    return cell is None or (isinstance(cell, str | list) and not cell)
 
 
-def long_attributes(columns: Iterable[tuple[str, np.ndarray]],
-                    keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(row, key, value)`` of the non-blank cells of ``columns`` in the ``keep`` rows.
+def kept_fields(columns: Iterable[tuple[str, np.ndarray]],
+                keep: np.ndarray) -> dict[str, np.ndarray]:
+    """The ``keep`` rows of ``columns``, by name; a column blank on every kept row is left out.
 
-    Rows are renumbered to the kept rows' order (the chunk's event index). One numpy pass per
-    column: no dict per row.
+    The first column of a repeated name wins (a reader makes header names unique before).
     """
-    index = np.cumsum(keep) - 1
-    rows, keys, values = [], [], []
+    out: dict[str, np.ndarray] = {}
     for name, col in columns:
-        hit = np.flatnonzero(keep & (col != ""))
-        if len(hit):
-            rows.append(index[hit])
-            key = np.empty(len(hit), dtype=object)
-            key[:] = name  # one shared str object (np.full on objects is 50× slower)
-            keys.append(key)
-            values.append(col[hit])
-    if not rows:
-        return _EMPTY_I, _EMPTY_O, _EMPTY_O
-    return np.concatenate(rows), np.concatenate(keys), np.concatenate(values)
+        if name in out:
+            continue
+        kept = col[keep]
+        if len(kept) and (kept != "").any():
+            out[name] = kept
+    return out
 
 
 def parse_tags(value: object) -> list[str]:
@@ -289,13 +283,14 @@ def json_text(value: object) -> str:
 
 
 def build_chunk(file: str, line: np.ndarray, times: RowTimes, message: np.ndarray,
-                desc: np.ndarray, attrs: tuple[np.ndarray, np.ndarray, np.ndarray],
+                desc: np.ndarray, fields: dict[str, np.ndarray],
                 tags: tuple[np.ndarray, np.ndarray], bad: list[BadRow]) -> EventChunk:
     """Assemble a chunk from per-row columns, keeping the rows ``times`` accepted.
 
-    ``line``, ``message`` and ``desc`` are aligned with ``times``' rows; ``attrs`` and
-    ``tags`` are already renumbered to the kept rows; ``bad`` holds the reader's own bad rows
-    (bad JSON, wrong field counts), merged here with the time refusals in line order.
+    ``line``, ``message`` and ``desc`` are aligned with ``times``' rows; ``fields`` (see
+    :func:`kept_fields`) and ``tags`` are already the kept rows'; ``bad`` holds the reader's
+    own bad rows (bad JSON, wrong field counts), merged here with the time refusals in line
+    order.
     """
     ok = times.ok
     for i, why in times.errors.items():
@@ -306,5 +301,5 @@ def build_chunk(file: str, line: np.ndarray, times: RowTimes, message: np.ndarra
         file=file, line=line[ok], ts_us=times.ts_us[ok], precision=times.precision[ok],
         flags=times.flags[ok], ts_min=times.ts_min[ok], ts_max=times.ts_max[ok],
         has_bounds=times.has_bounds[ok], ts_raw=times.ts_raw[ok], ts_zone=times.ts_zone[ok],
-        message=message[ok], timestamp_desc=desc[ok], attr_row=attrs[0], attr_key=attrs[1],
-        attr_value=attrs[2], tag_row=tags[0], tag=tags[1], bad_rows=tuple(bad), notes=notes)
+        message=message[ok], timestamp_desc=desc[ok], fields=fields, tag_row=tags[0], tag=tags[1],
+        bad_rows=tuple(bad), notes=notes)

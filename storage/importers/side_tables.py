@@ -1,9 +1,13 @@
 """The main process's end of the import helper (:mod:`storage.importers.side_worker`).
 
 Started before the first file is read (its interpreter starts while this one sniffs the
-encoding), fed the long-format rows chunk by chunk through a pipe, whose 64 KB buffer is the
-back-pressure: when the helper falls behind, the import waits instead of piling chunks up in
-memory. The side database sits beside the case being written (hidden, removed in every case).
+encoding), fed chunk by chunk through a pipe (a chunk's packed fields as one JSON text, its
+tags, its titles and messages for the text index). A thread of this process writes the
+messages into the pipe from a queue of :data:`QUEUED` messages: the import goes on with the
+next chunk while the helper reads the last one (through the pipe's 64 KB alone, the two
+processes took turns on a 25 MB message), and a full queue is the back-pressure: when the
+helper falls behind, the import waits instead of piling chunks up in memory. The side
+database sits beside the case being written (hidden, removed in every case).
 
 Used only for a new case: at the end the case's other tables are copied into the side
 database, which becomes the case (:meth:`SideTables.absorb`). Adding to an existing case
@@ -15,35 +19,49 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import queue
 import sqlite3
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storage.case.schema import APPLICATION_ID, Base
+from storage.case.schema import APPLICATION_ID, FTS_DDL, FTS_TABLE, Base
 from storage.case.writer import copy_tables, index_ddl, table_ddl
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 SIDE_TABLES = ("event_attribute", "event_tag")
+QUEUED = 4
+"""Messages waiting for the pipe at most (a chunk makes two or three: ~100 MB at worst)."""
+_END = None  # the writer thread's last message
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
 
 
 class SideTables:
     """A running helper writing ``SIDE_TABLES`` into a side database."""
 
-    def __init__(self, folder: Path, tables: Sequence[str] = SIDE_TABLES) -> None:
+    def __init__(self, folder: Path, tables: Sequence[str] = SIDE_TABLES, *,
+                 fts: bool = False) -> None:
         self.tables = tuple(tables)
+        self.fts = fts
+        """Whether the helper builds the case's text index and its search summary."""
         self.path = Path(folder) / f".filature-import-{os.getpid()}-{uuid.uuid4().hex[:8]}.side"
         path = os.environ.get("PYTHONPATH")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (_PACKAGE_ROOT, path) if p)}
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "storage.importers.side_worker"], env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        self._send(("open", str(self.path), table_ddl(self.tables)))
+        self._queue: queue.Queue[tuple[object, ...] | None] = queue.Queue(QUEUED)
+        self._broken = threading.Event()
+        self._writer = threading.Thread(target=self._write, name="import-helper-pipe",
+                                        daemon=True)
+        self._writer.start()
+        self._send(("open", str(self.path), table_ddl(self.tables), FTS_DDL if fts else None,
+                    FTS_TABLE))
 
     @staticmethod
     def available() -> bool:
@@ -54,17 +72,30 @@ class SideTables:
         """Rows for the helper to bind (``columns``: one list per ``?`` of ``sql``)."""
         self._send(("rows", sql, tuple(columns)))
 
+    def execute(self, sql: str, params: tuple[object, ...]) -> None:
+        """One statement for the helper to run (a chunk's packed fields: one text)."""
+        self._send(("exec", sql, params))
+
+    def text(self, first: int, titles: list[object], messages: list[object]) -> None:
+        """Titles and messages of events ``first``, ``first + 1``… for the text index."""
+        self._send(("text", first, titles, messages))
+
     def absorb(self, con: sqlite3.Connection, part: Path) -> sqlite3.Connection:
         """Wait for the helper; the case continues in the side database, returned open.
 
-        The side database holds most of the rows (~6 to 12 attribute rows per event), so the
-        main one's tables are copied into it (SQLite's transfer: records as they are), not
-        the other way round; ``con`` (on ``part``) is committed and closed. The caller
-        finishes the returned connection and moves :attr:`path` into place.
+        While the helper finishes the text index, this process builds the indices of its own
+        tables; then they are copied, indices and all, into the side database (SQLite's
+        transfer: records and index entries as they are, as the destination has the same
+        indices and is empty), which holds the text index that cannot be moved. ``con`` (on
+        ``part``) is committed and closed. The caller seals the returned connection (with
+        the text index, when :attr:`fts`, already in) and moves :attr:`path` into place.
         """
         self._send(("end", index_ddl(self.tables)))
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._proc.stdin.close()
+        self._stop_writer()
+        assert self._proc.stdout is not None
+        others = [t.name for t in Base.metadata.sorted_tables if t.name not in self.tables]
+        for ddl in index_ddl(others):  # while the helper finishes
+            con.execute(ddl)
         try:
             reply = pickle.load(self._proc.stdout)
         except EOFError:
@@ -79,8 +110,7 @@ class SideTables:
         side.execute("PRAGMA synchronous=OFF")
         side.execute(f"PRAGMA application_id={APPLICATION_ID}")
         side.execute("BEGIN")
-        others = [t.name for t in Base.metadata.sorted_tables if t.name not in self.tables]
-        for ddl in table_ddl(others):
+        for ddl in (*table_ddl(others), *index_ddl(others)):
             side.execute(ddl)
         copy_tables(side, Path(part), others, replace=False)
         return side
@@ -95,19 +125,61 @@ class SideTables:
         if self._proc.poll() is None:
             self._proc.kill()
         self._proc.wait()
+        self._stop_writer()  # the helper gone, a write in progress fails: the thread ends
         for pipe in (self._proc.stdin, self._proc.stdout):
             if pipe is not None:
                 with contextlib.suppress(OSError):
                     pipe.close()
 
     def _send(self, message: tuple[object, ...]) -> None:
-        assert self._proc.stdin is not None
+        while not self._broken.is_set():
+            try:
+                self._queue.put(message, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        self._failed()
+
+    def _failed(self) -> None:
+        code = self._proc.wait()
+        reply = ""
+        if self._proc.stdout is not None:
+            with contextlib.suppress(Exception):
+                reply = str(pickle.load(self._proc.stdout)[1])
+        raise RuntimeError(f"import helper stopped (exit code {code}) {reply}") from None
+
+    def _write(self) -> None:
+        """The writer thread: queued messages into the pipe, until the last or a broken pipe.
+
+        ``pickle.dump`` writes with the GIL released while the pipe is full, so the import's
+        own work goes on meanwhile.
+        """
+        stdin = self._proc.stdin
+        assert stdin is not None
         try:
-            pickle.dump(message, self._proc.stdin, protocol=5)
-        except BrokenPipeError:
-            code = self._proc.wait()
-            reply = ""
-            if self._proc.stdout is not None:
-                with contextlib.suppress(Exception):
-                    reply = str(pickle.load(self._proc.stdout)[1])
-            raise RuntimeError(f"import helper stopped (exit code {code}) {reply}") from None
+            while (message := self._queue.get()) is not _END:
+                pickle.dump(message, stdin, protocol=5)
+            stdin.close()
+        except (OSError, ValueError):  # the helper stopped, or was stopped: said by _failed
+            self._broken.set()
+            with contextlib.suppress(OSError, ValueError):
+                stdin.close()
+
+    def _stop_writer(self) -> None:
+        """Let the writer thread send what is queued, then end it.
+
+        A helper that stopped is said by its missing reply (:meth:`absorb`), not here: this
+        also runs when an import is being cleaned up after a failure.
+        """
+        if not self._writer.is_alive():
+            return
+        while self._writer.is_alive():
+            try:
+                self._queue.put(_END, timeout=0.5)
+                break
+            except queue.Full:
+                if self._broken.is_set():
+                    while not self._queue.empty():  # nobody reads them any more
+                        with contextlib.suppress(queue.Empty):
+                            self._queue.get_nowait()
+        self._writer.join()

@@ -27,7 +27,7 @@ from storage.importers.rows import (
     RecordLinks,
     ZoneRequired,
     build_chunk,
-    long_attributes,
+    kept_fields,
 )
 from storage.importers.sources import (
     DEFAULT_CHUNK_ROWS,
@@ -158,49 +158,27 @@ class _Spec:
         self.summary.add(chunk, times)
         return dataclasses.replace(chunk, links=links)
 
-    def _attributes(self, cells: dict[str, np.ndarray],
-                    ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        columns = [(name, cells[name]) for name in self.kept]
-        rows, keys, values = long_attributes(columns, ok)
-        if not self.profile.multi_valued:
-            return rows, keys, values
-        index = np.cumsum(ok) - 1
-        rows_l, keys_l, values_l = [rows], [keys], [values]
+    def _attributes(self, cells: dict[str, np.ndarray], ok: np.ndarray) -> dict[str, np.ndarray]:
+        fields = kept_fields(((name, cells[name]) for name in self.kept), ok)
         for name, sep in self.profile.multi_valued.items():
-            got = self._spread(cells[name], ok, sep)
-            if got is None:
-                continue
-            at, parts = got
-            rows_l.append(index[at])
-            key = np.empty(len(at), dtype=object)
-            key[:] = name
-            keys_l.append(key)
-            values_l.append(parts)
-        return np.concatenate(rows_l), np.concatenate(keys_l), np.concatenate(values_l)
+            col = self._spread(cells[name][ok], sep)
+            if col is not None:
+                fields[name] = col
+        return fields
 
-    def _spread(self, col: np.ndarray, ok: np.ndarray,
-                sep: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """``(row, value)`` of a multi-valued column: each distinct cell split once.
+    def _spread(self, col: np.ndarray, sep: str) -> np.ndarray | None:
+        """A multi-valued column as a list of its parts per row (``[]``: blank).
 
-        A scrape repeats a few dozen ``ships_to`` texts on a million rows, so the split is
-        per distinct text and the rows are spread with numpy.
+        A scrape repeats a few dozen ``ships_to`` texts on a million rows, so each distinct
+        text is split once and its list shared by the rows that hold it.
         """
-        live = np.flatnonzero(ok & (col != ""))
-        if not len(live):
+        if not len(col) or not (col != "").any():
             return None
-        codes, uniques = pd.factorize(col[live])
-        split = [self._split(u, sep) for u in uniques.tolist()]
-        counts = np.fromiter((len(p) for p in split), np.int64, len(split))
-        per_row = counts[codes]
-        total = int(per_row.sum())
-        if not total:
-            return None
-        flat = np.empty(int(counts.sum()), dtype=object)
-        flat[:] = [part for parts in split for part in parts]
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        first = np.repeat(starts[codes], per_row)
-        offset = np.arange(total) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-        return np.repeat(live, per_row), flat[first + offset]
+        codes, uniques = pd.factorize(col)
+        table = np.empty(len(uniques), dtype=object)
+        for i, value in enumerate(uniques.tolist()):
+            table[i] = self._split(value, sep)
+        return table[codes]
 
     def _split(self, value: str, sep: str) -> list[str]:
         key = (value, sep)

@@ -28,7 +28,7 @@ from storage.importers.rows import (
     ReadSummary,
     ZoneRequired,
     build_chunk,
-    long_attributes,
+    kept_fields,
     long_tags,
 )
 from storage.importers.sources import (
@@ -189,8 +189,8 @@ def _csv_chunk(spec: _Spec, records: RecordChunk) -> EventChunk:
     by_name, line = records.columns, records.line
     dt = by_name[spec.datetime] if spec.datetime is not None else None
     times = spec.times(line, dt, by_name.get(spec.timestamp))
-    attrs = long_attributes(((name, col) for name, col in by_name.items()
-                             if name not in spec.consumed), times.ok)
+    attrs = kept_fields(((name, col) for name, col in by_name.items()
+                         if name not in spec.consumed), times.ok)
     tags = (long_tags(by_name[spec.tag], times.ok) if spec.tag in by_name
             else (np.zeros(0, np.int64), np.zeros(0, object)))
     chunk = build_chunk(spec.file, line, times, by_name[spec.message], by_name[spec.desc],
@@ -235,7 +235,7 @@ def _jsonl_chunk(spec: _Spec, lines: list[int], objs: list[dict[str, Any]],
         return None if key is None else text.get(key, blank)
 
     times = spec.times(line, column(spec.datetime), column(spec.timestamp))
-    attrs = long_attributes(((k, text[k]) for k in keys if k not in spec.consumed), times.ok)
+    attrs = kept_fields(((k, text[k]) for k in keys if k not in spec.consumed), times.ok)
     tags = (long_tags(text[spec.tag], times.ok) if spec.tag in text  # a list as its JSON text
             else (np.zeros(0, np.int64), np.zeros(0, object)))
     chunk = build_chunk(spec.file, line, times, column(spec.message), column(spec.desc),
