@@ -21,7 +21,19 @@ TIMESKETCH = [DATA / "timesketch" / name for name in (
 LISTINGS = DATA / "listings" / "dream_market_cocaine_listings_2017.csv"
 PROFILE = ROOT / "docs" / "profiles" / "dream-market-listings.json"
 CASES = {"timelines": [Source(p) for p in TIMESKETCH],
-         "listings": [Source(LISTINGS, profile=PROFILE)]}
+         "listings": [Source(LISTINGS, profile=PROFILE)], "tagged": []}
+
+
+def _tagged(folder: Path) -> list[Source]:
+    """A timeline with tags, a mostly blank column and rows with no field at all."""
+    path = folder / "tagged.csv"
+    lines = ["message,datetime,timestamp_desc,tag,note,user"]
+    for i in range(300):
+        tag = '"[""seen"", ""x""]"' if i % 7 == 0 else ("a,b" if i % 11 == 0 else "")
+        lines.append(f"m{i},2024-01-01T00:{i // 60:02d}:{i % 60:02d}+00:00,Write,{tag},"
+                     f"{'n' if i % 5 == 0 else ''},{'' if i % 3 == 0 else f'u{i}'}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [Source(path)]
 _IMPORTED_AT = ("exhibit", "import_file")  # the import's own clock: differs between two runs
 
 
@@ -46,18 +58,23 @@ def _contents(path: Path) -> dict[str, list[tuple[object, ...]]]:
         con.close()
 
 
+@pytest.mark.parametrize("packs", ["here", "helper"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_the_helper_writes_what_the_import_alone_writes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, packs: str) -> None:
     assert SideTables.available()
+    if packs == "helper":  # these files are small: their fields are packed here otherwise
+        monkeypatch.setattr(case_build, "HELPER_PACKS_FROM", 1)
+    sources = CASES[name] or _tagged(tmp_path)
     with_helper = tmp_path / "helper.filature"
-    build_case(CASES[name], with_helper, zone="UTC", bad_rows=BadRowPolicy.SKIP)
+    build_case(sources, with_helper, zone="UTC", bad_rows=BadRowPolicy.SKIP)
     monkeypatch.setattr(case_build.SideTables, "available", staticmethod(lambda: False))
     alone = tmp_path / "alone.filature"
-    build_case(CASES[name], alone, zone="UTC", bad_rows=BadRowPolicy.SKIP)
+    build_case(sources, alone, zone="UTC", bad_rows=BadRowPolicy.SKIP)
     got, want = _contents(with_helper), _contents(alone)
     assert want["event"] and want["event_attribute"] and want["fts_instances"]
     assert want[SEARCH_TERM_TABLE]
+    assert want["event_tag"] or name != "tagged"
     for table in want:
         assert got[table] == want[table], table
     assert ("hashsize",) not in {(k,) for k, _v in got["fts_config"]}  # a build setting only

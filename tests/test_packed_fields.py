@@ -136,3 +136,12 @@ def test_list_values_are_shown_joined(tmp_path: Path) -> None:
     con.close()
     extras = _extras(case, 1)
     assert [(k, str(v)) for k, v in extras.attributes] == [("to", "GB, FR"), ("n", "3")]
+
+
+@pytest.mark.parametrize("names", [("a", "b"), ("a/b", 'q"\\'), ("x\x01", "é★")])
+def test_blank_cells_of_any_column_name_are_no_members(names: tuple[str, str]) -> None:
+    first, second = names
+    fields = {first: _col(["1", "", "3", ""]), second: _col(["", "", "z", ',"a":null'])}
+    packed = fields_json(fields, 4)
+    assert _rows(packed) == {1: {first: "1"}, 3: {first: "3", second: "z"},
+                             4: {second: ',"a":null'}}

@@ -50,7 +50,7 @@ from storage.importers.case_entities import Entities, numbers
 from storage.importers.exported_times import restore_bounds
 from storage.importers.geo_case import GeoWriter
 from storage.importers.geo_read import GeoRefused, read_geo
-from storage.importers.packed_fields import PackedFields, fields_json, fields_objects
+from storage.importers.packed_fields import fields_json, fields_objects, write_fields
 from storage.importers.plaso import read_plaso_jsonl
 from storage.importers.profile import Profile, load_profile
 from storage.importers.rows import BadRow, ImportRefused
@@ -72,6 +72,9 @@ TITLE_CHARS = 200
 """An event's title is its message's first line, up to this many characters (the message is
 kept whole)."""
 KIND_FROM = ("data_type",)
+HELPER_PACKS_FROM = 5_000
+"""Events of a chunk from which its fields are packed by the helper: the helper loads pandas
+for it (~0.5 s, while this process reads on), which a small file would wait for."""
 """The attribute an imported event's kind is taken from when the row has it (Plaso's
 ``fs:stat``, ``windows:evtx:record``…); otherwise the kind is its ``timestamp_desc``."""
 
@@ -532,7 +535,7 @@ class _Writer:
         packed = ({"timestamp_desc": chunk.timestamp_desc, **chunk.fields} if links is None
                   else chunk.fields)
         if packed:
-            self._packed(first, fields_json(packed, n))
+            self._source_fields(first, packed, n)
         if len(chunk.tag_row):
             self._long(_INSERT_TAG, [(chunk.tag_row + first).tolist(), chunk.tag.tolist()])
         flagged = np.flatnonzero(chunk.flags)
@@ -549,12 +552,15 @@ class _Writer:
         if rows:
             self._long(_INSERT_ATTRIBUTE, [list(c) for c in zip(*rows, strict=True)])
 
-    def _packed(self, first: int, packed: PackedFields) -> None:
-        """A chunk's fields (:func:`fields_json`) from event ``first`` on, split by SQLite."""
-        if self.side is not None:
-            self.side.execute(packed.sql, (first, packed.text))
+    def _source_fields(self, first: int, fields: dict[str, np.ndarray], n: int) -> None:
+        """A chunk's fields from event ``first`` on, packed (by the helper when there is one)."""
+        if self.side is None:
+            write_fields(self.con, first, fields, n)
+        elif n >= HELPER_PACKS_FROM:
+            self.side.fields(first, fields, n)
         else:
-            self.con.execute(packed.sql, (first, packed.text))
+            packed = fields_json(fields, n)
+            self.side.execute(packed.sql, (first, packed.text))
 
     def _long(self, sql: str, columns: list[list[object]]) -> None:
         if self.side is not None:

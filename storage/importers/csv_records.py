@@ -97,8 +97,7 @@ class _Lines:
         for col in cols:
             joined = "".join(col)
             if "\n" in joined or "\r" in joined:
-                breaks += np.fromiter((v.count("\n") + v.count("\r") - v.count("\r\n")
-                                       for v in col), np.int64, n)
+                breaks += _breaks(col, joined)
         step = 1 + breaks
         self.pending.update(skipped)
         if not self.pending:
@@ -119,6 +118,32 @@ class _Lines:
                 i += 1
             self.record += 1
         return starts, placed
+
+
+def _breaks(col: np.ndarray, joined: str) -> np.ndarray:
+    r"""Line breaks inside each cell of ``col`` (``joined`` is its cells end to end).
+
+    A break is ``\n``, ``\r`` or ``\r\n`` within one cell. Found in ``joined`` with
+    ``str.find`` and placed by the cells' ends: a column with a few multi-line cells costs
+    a few finds, not a count per cell.
+    """
+    ends = np.cumsum(np.fromiter(map(len, col), np.int64, len(col)))
+    newline, cr = _found(joined, "\n"), _found(joined, "\r")
+    if len(cr):  # "\r\n" inside one cell is one break
+        pair = np.isin(cr + 1, newline) & (
+            np.searchsorted(ends, cr, side="right") == np.searchsorted(ends, cr + 1, side="right"))
+        cr = cr[~pair]
+    cells = np.searchsorted(ends, np.concatenate((newline, cr)), side="right")
+    return np.bincount(cells, minlength=len(col)).astype(np.int64)
+
+
+def _found(text: str, char: str) -> np.ndarray:
+    out: list[int] = []
+    at = text.find(char)
+    while at >= 0:
+        out.append(at)
+        at = text.find(char, at + 1)
+    return np.asarray(out, dtype=np.int64)
 
 
 def csv_records(path: Path, enc: Encoding, file: str, names: list[str], chunk_rows: int,

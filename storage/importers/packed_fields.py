@@ -15,6 +15,7 @@ text the source held, or a list of texts for a multi-valued column. A blank cell
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ import pandas as pd
 from storage.importers.rows import is_blank
 
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Mapping, Sequence
 
 INSERT_PACKED = ("INSERT INTO event_attribute(event_id, fields) "
@@ -31,16 +33,23 @@ INSERT_PACKED = ("INSERT INTO event_attribute(event_id, fields) "
 """Rows of a :class:`PackedFields` array without null members, whose first event is ``?1``
 (an event without fields is a ``null`` element: no row)."""
 
+INSERT_PACKED_SOME_EMPTY = INSERT_PACKED + " AND value <> '{}'"
+"""The same when some events' objects are ``{}`` (every cell blank): no row for them."""
+
 INSERT_PACKED_NULLS = (
     "WITH packed AS MATERIALIZED (SELECT key, json_patch('{}', value) AS fields "
     "FROM json_each(?2)) "
     "INSERT INTO event_attribute(event_id, fields) "
     "SELECT ?1 + key, fields FROM packed WHERE fields <> '{}'")
-"""The same for an array whose objects may hold ``null`` members (blank cells).
+"""The same for an array whose objects may hold ``null`` members, when the names of the
+columns with blanks are not plain enough to remove their nulls as text (:func:`_strip_nulls`).
 
-``json_patch`` removes them (RFC 7396: merging into ``{}`` drops nulls); an object left empty
-(every cell blank) gives no row. ``MATERIALIZED``: each object is patched once, not once for
-the filter and once for the row (the plain insert costs a third of this one)."""
+``json_patch`` removes them (RFC 7396: merging into ``{}`` drops nulls; five times the plain
+insert's cost); an object left empty gives no row. ``MATERIALIZED``: each object is patched
+once, not once for the filter and once for the row."""
+
+_PLAIN_NAME = re.compile(r'[^"\\/\x00-\x1f\x7f\u2028\u2029]*')
+"""A column name that pandas and :func:`json.dumps` write alike, as it is, between quotes."""
 
 DENSE = 0.5
 """Share of non-blank cells from which a chunk is encoded by pandas, nulls and all.
@@ -65,14 +74,26 @@ def fields_json(fields: Mapping[str, np.ndarray], n: int) -> PackedFields:
     filled = sum(n - int(mask.sum()) for mask in blank.values())
     if filled < DENSE * n * len(fields):
         return PackedFields(_sparse(fields, blank, n), INSERT_PACKED)
-    nulls = any(mask.any() for mask in blank.values())
-    frame = pd.DataFrame({k: np.where(blank[k], None, col) if blank[k].any() else col
+    gaps = [k for k, mask in blank.items() if mask.any()]
+    frame = pd.DataFrame({k: np.where(blank[k], None, col) if k in gaps else col
                           for k, col in fields.items()}, copy=False)
-    text = frame.to_json(orient="records", force_ascii=False)
     # pandas escapes every "/" (valid JSON, but "\/var\/log" in the case file misleads a
     # reader with a SQL shell): a "\/" is always that escape, never the end of a "\\" pair.
-    return PackedFields(text.replace("\\/", "/"),
-                        INSERT_PACKED_NULLS if nulls else INSERT_PACKED)
+    text = frame.to_json(orient="records", force_ascii=False).replace("\\/", "/")
+    if not gaps:
+        return PackedFields(text, INSERT_PACKED)
+    if not all(_PLAIN_NAME.fullmatch(k) for k in gaps):
+        return PackedFields(text, INSERT_PACKED_NULLS)
+    empty = np.logical_and.reduce([blank[k] for k in fields]).any()
+    return PackedFields(_strip_nulls(text, gaps),
+                        INSERT_PACKED_SOME_EMPTY if empty else INSERT_PACKED)
+
+
+def write_fields(con: sqlite3.Connection, first: int, fields: Mapping[str, np.ndarray],
+                 n: int) -> None:
+    """Insert the packed fields of a chunk's ``n`` events, the first of which is ``first``."""
+    packed = fields_json(fields, n)
+    con.execute(packed.sql, (first, packed.text))
 
 
 def fields_objects(events: Sequence[int], keys: Sequence[str], values: Sequence[object]
@@ -93,6 +114,19 @@ def fields_objects(events: Sequence[int], keys: Sequence[str], values: Sequence[
         else:
             obj[key] = [obj[key], value]
     return [(event, _dumps(obj)) for event, obj in by_event.items()]
+
+
+def _strip_nulls(text: str, names: Sequence[str]) -> str:
+    """``text`` without the ``"name":null`` members of ``names`` (plain names only).
+
+    Done on the text, since every ``"`` inside a JSON string is escaped: ``,"name":`` and
+    ``{"name":`` can only be a member's start, never part of a value.
+    """
+    for name in names:
+        member = f'"{name}":null'
+        text = text.replace("," + member, "")  # after the first member
+        text = text.replace("{" + member + ",", "{").replace("{" + member + "}", "{}")
+    return text
 
 
 def _blank_mask(col: np.ndarray) -> np.ndarray:

@@ -1,8 +1,8 @@
 """The main process's end of the import helper (:mod:`storage.importers.side_worker`).
 
 Started before the first file is read (its interpreter starts while this one sniffs the
-encoding), fed chunk by chunk through a pipe (a chunk's packed fields as one JSON text, its
-tags, its titles and messages for the text index). A thread of this process writes the
+encoding), fed chunk by chunk through a pipe (a chunk's fields to pack, its tags, its titles
+and messages for the text index). A thread of this process writes the
 messages into the pipe from a queue of :data:`QUEUED` messages: the import goes on with the
 next chunk while the helper reads the last one (through the pipe's 64 KB alone, the two
 processes took turns on a 25 MB message), and a full queue is the back-pressure: when the
@@ -34,9 +34,11 @@ from storage.case.writer import copy_tables, index_ddl, table_ddl
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import numpy as np
+
 SIDE_TABLES = ("event_attribute", "event_tag")
-QUEUED = 4
-"""Messages waiting for the pipe at most (a chunk makes two or three: ~100 MB at worst)."""
+QUEUED = 3
+"""Messages waiting for the pipe at most: about one chunk ahead (a chunk makes two or three)."""
 _END = None  # the writer thread's last message
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
 
@@ -73,8 +75,15 @@ class SideTables:
         self._send(("rows", sql, tuple(columns)))
 
     def execute(self, sql: str, params: tuple[object, ...]) -> None:
-        """One statement for the helper to run (a chunk's packed fields: one text)."""
+        """One statement for the helper to run (a small chunk's fields, packed here)."""
         self._send(("exec", sql, params))
+
+    def fields(self, first: int, fields: dict[str, np.ndarray], n: int) -> None:
+        """A chunk's fields for the helper to pack and insert (``write_fields``).
+
+        The JSON encoding is then the helper's work, not this process's.
+        """
+        self._send(("fields", first, fields, n))
 
     def text(self, first: int, titles: list[object], messages: list[object]) -> None:
         """Titles and messages of events ``first``, ``first + 1``… for the text index."""

@@ -10,11 +10,12 @@ SELECT *``: records and index entries as they are), and the side database become
 Run as ``python -m storage.importers.side_worker`` by :mod:`storage.importers.side_tables`.
 Protocol, pickles both ways (the two ends are the same program). On stdin: ``("open", path,
 table_ddl, fts_ddl, fts_table)`` (``fts_ddl`` None: no text index), then any number of
-``("rows", sql, columns)``, ``("exec", sql, params)`` and ``("text", first_id, titles,
-messages)``, then ``("end", index_ddl)``. On stdout: ``("done",)`` once the side database is
-complete and closed, or ``("error", text)``. Until ``end`` it imports nothing but the standard
-library, so it starts in a few tens of milliseconds (the search summary's writer is imported
-at the end).
+``("rows", sql, columns)``, ``("exec", sql, params)``, ``("fields", first_id, fields, n)`` (a
+chunk's fields, packed here: see :mod:`storage.importers.packed_fields`) and ``("text",
+first_id, titles, messages)``, then ``("end", index_ddl)``. On stdout: ``("done",)`` once
+the side database is complete and closed, or ``("error", text)``. It starts on the
+standard library alone, in a few tens of milliseconds; the field packer (numpy, pandas) is
+imported with the first fields, the search summary's writer at the end.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class _Side:
         self.con.executemany(self._text_sql, zip(range(first, first + len(titles)), titles,
                                                  messages, strict=True))
 
+    def fields(self, first: int, fields: dict[str, object], n: int) -> None:
+        from storage.importers.packed_fields import write_fields  # numpy, pandas: once here
+
+        write_fields(self.con, first, fields, n)  # type: ignore[arg-type]
+
     def finish(self, index_ddl: list[str]) -> None:
         if self.fts_table is not None:
             from storage.case.search_terms import write_search_terms
@@ -81,6 +87,8 @@ def serve(stdin: object, stdout: object) -> int:
                 side.con.executemany(message[1], zip(*message[2], strict=True))
             elif tag == "exec" and side is not None:
                 side.con.execute(message[1], message[2])
+            elif tag == "fields" and side is not None:
+                side.fields(*message[1:])
             elif tag == "text" and side is not None:
                 side.text(*message[1:])
             elif tag == "end" and side is not None:
