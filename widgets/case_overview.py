@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,20 +35,27 @@ from widgets.timefmt import format_duration, format_instant
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+TR_CONTEXT = "CaseOverview"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(TR_CONTEXT, text)
+
+
 SIDE_BY_SIDE_PX = 760
 """Narrower than this, the case facts and the contents tables stack."""
 
-TABLE_NAMES = {
-    "event": "Events",
-    "actor": "Actors",
-    "identifier": "Identifiers",
-    "attribution": "Attributions",
-    "platform": "Platforms",
-    "place": "Places",
-    "shipment": "Shipments",
-    "shipment_leg": "Shipment legs",
-    "relation": "Relations",
-    "exhibit": "Exhibits",
+TABLE_NAMES = {  # source texts, translated where shown
+    "event": QT_TRANSLATE_NOOP("CaseOverview", "Events"),
+    "actor": QT_TRANSLATE_NOOP("CaseOverview", "Actors"),
+    "identifier": QT_TRANSLATE_NOOP("CaseOverview", "Identifiers"),
+    "attribution": QT_TRANSLATE_NOOP("CaseOverview", "Attributions"),
+    "platform": QT_TRANSLATE_NOOP("CaseOverview", "Platforms"),
+    "place": QT_TRANSLATE_NOOP("CaseOverview", "Places"),
+    "shipment": QT_TRANSLATE_NOOP("CaseOverview", "Shipments"),
+    "shipment_leg": QT_TRANSLATE_NOOP("CaseOverview", "Shipment legs"),
+    "relation": QT_TRANSLATE_NOOP("CaseOverview", "Relations"),
+    "exhibit": QT_TRANSLATE_NOOP("CaseOverview", "Exhibits"),
 }
 
 
@@ -148,23 +155,23 @@ class CaseOverviewView(QWidget):
         self._description.setWordWrap(True)
 
         self._facts: dict[str, QLabel] = {}
-        facts_box = QGroupBox("Case")
+        facts_box = QGroupBox(_tr("Case"))
         form = QFormLayout(facts_box)
         for key, caption in (
-            ("reference", "Reference"),
-            ("zone", "Time zone"),
-            ("span_local", "Time span (case zone)"),
-            ("span_utc", "Time span (UTC)"),
-            ("duration", "Duration"),
-            ("source", "Source"),
-            ("format", "Case format"),
+            ("reference", _tr("Reference")),
+            ("zone", _tr("Time zone")),
+            ("span_local", _tr("Time span (case zone)")),
+            ("span_utc", _tr("Time span (UTC)")),
+            ("duration", _tr("Duration")),
+            ("source", _tr("Source")),
+            ("format", _tr("Case format")),
         ):
             label = plain_label()
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
             self._facts[key] = label
             form.addRow(caption, label)
-        self._hash_label = plain_label("not computed")
+        self._hash_label = plain_label(_tr("not computed"))
         self._hash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._hash_label.setFont(monospace_font())
         # 64 hex digits must not break, nor widen the dock: clipped when narrow, whole in the
@@ -179,32 +186,34 @@ class CaseOverviewView(QWidget):
         hash_row.setSpacing(2)
         hash_row.addWidget(self._hash_label)
         hash_row.addWidget(self._hash_progress)
-        form.addRow("SHA-256", hash_row)
+        form.addRow(_tr("SHA-256"), hash_row)
         self._warnings = plain_label()
         self._open_warnings: tuple[str, ...] = ()
         self._warnings.setWordWrap(True)
         self._warnings.setStyleSheet("color: #9a5b00;")
         form.addRow("", self._warnings)
 
-        self._counts = _readonly_table(["Table", "Rows"])
-        self._kinds = _readonly_table(["Event kind", "Events"])
-        counts_box = QGroupBox("Contents")
+        self._counts = _readonly_table([_tr("Table"), _tr("Rows")])
+        self._kinds = _readonly_table([_tr("Event kind"), _tr("Events")])
+        counts_box = QGroupBox(_tr("Contents"))
         self._contents = QBoxLayout(QBoxLayout.Direction.LeftToRight, counts_box)
         self._contents.addWidget(self._counts)
         self._contents.addWidget(self._kinds)
 
         self._exhibits = _readonly_table(
-            ["Exhibit", "Kind", "Acquired", "By", "SHA-256", "Description"]
-        )
-        exhibits_box = QGroupBox("Exhibits")
+            [_tr("Exhibit"), _tr("Kind"), _tr("Acquired"), _tr("By"), _tr("SHA-256"),
+             _tr("Description")])
+        exhibits_box = QGroupBox(_tr("Exhibits"))
         QVBoxLayout(exhibits_box).addWidget(self._exhibits)
 
         # What main.py import wrote: each file, and the rows it left out (and why).
         self._imports = _readonly_table(
-            ["File", "Format", "Events", "Rows skipped", "Time zone", "Profile", "Notes"])
-        self._import_log = _readonly_table(["File", "Line", "Outcome", "Reason"])
+            [_tr("File"), _tr("Format"), _tr("Events"), _tr("Rows skipped"), _tr("Time zone"),
+             _tr("Profile"), _tr("Notes")])
+        self._import_log = _readonly_table(
+            [_tr("File"), _tr("Line"), _tr("Outcome"), _tr("Reason")])
         self._import_log_note = plain_label()
-        self._imports_box = QGroupBox("Imports")
+        self._imports_box = QGroupBox(_tr("Imports"))
         imports_layout = QVBoxLayout(self._imports_box)
         imports_layout.addWidget(self._imports)
         imports_layout.addWidget(self._import_log_note)
@@ -250,14 +259,14 @@ class CaseOverviewView(QWidget):
         classification = info.get("classification", "")
         set_plain(self._banner, classification)
         self._banner.setVisible(bool(classification))
-        set_plain(self._title, info.get("title") or "Untitled case")
+        set_plain(self._title, info.get("title") or _tr("Untitled case"))
         set_plain(self._description, info.get("description", ""))
         self._description.setVisible(bool(info.get("description")))
         set_plain(self._facts["reference"], info.get("reference") or "—")
         set_plain(self._facts["zone"], zone)
         first, last = overview.first_ts, overview.last_ts
         if first is None or last is None:
-            span_local = span_utc = "no events"
+            span_local = span_utc = _tr("no events")
             duration = "—"
         else:
             span_local = f"{format_instant(first, zone)}  →  {format_instant(last, zone)}"
@@ -270,14 +279,17 @@ class CaseOverviewView(QWidget):
         set_plain(self._facts["format"], info.get("format_version", "?"))
         unplaced = overview.unplaced_events
         if unplaced:
-            noun = "event has" if unplaced == 1 else "events have"
-            warnings = [*warnings, f"{unplaced:,} {noun} no time or an implausible one (time "
-                        "not set): listed in the table, left off the timeline"]
+            text = (_tr("1 event has no time or an implausible one (time not set): listed in "
+                        "the table, left off the timeline") if unplaced == 1
+                    else _tr("{n} events have no time or an implausible one (time not set): "
+                             "listed in the table, left off the timeline").format(
+                                 n=f"{unplaced:,}"))
+            warnings = [*warnings, text]
         self._open_warnings = tuple(warnings)
         self.show_value_issues(())
 
         count_rows = [
-            (TABLE_NAMES.get(name, name), f"{n:,}")
+            (_tr(TABLE_NAMES[name]), f"{n:,}")
             for name, n in overview.counts.items()
             if name in TABLE_NAMES
         ]
@@ -309,9 +321,11 @@ class CaseOverviewView(QWidget):
         log = tuple(imports.log)
         self._import_log.setVisible(bool(log))
         total, skipped = imports.log_total, imports.skipped_total
-        shown = (f"Import log: {skipped:,} rows skipped, {total - skipped:,} imported with a "
-                 "caveat" + ("" if len(log) >= total else f" (the first {len(log):,} shown)"))
-        set_plain(self._import_log_note, shown if log else "Import log: nothing skipped")
+        shown = _tr("Import log: {skipped} rows skipped, {noted} imported with a caveat").format(
+            skipped=f"{skipped:,}", noted=f"{total - skipped:,}")
+        if len(log) < total:
+            shown += " " + _tr("(the first {n} shown)").format(n=f"{len(log):,}")
+        set_plain(self._import_log_note, shown if log else _tr("Import log: nothing skipped"))
         _fill(self._import_log, [(x.file, f"{x.line:,}", x.outcome, x.reason) for x in log],
               numeric={1})
 
@@ -339,7 +353,7 @@ class CaseOverviewView(QWidget):
 
     def show_hash_progress(self, fraction: float) -> None:
         """The case file's SHA-256 is being computed (``fraction`` 0..1)."""
-        set_plain(self._hash_label, f"computing… {fraction:.0%}")
+        set_plain(self._hash_label, _tr("computing… {percent}").format(percent=f"{fraction:.0%}"))
         self._hash_progress.show()
         self._hash_progress.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
 
