@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from widgets.timeline.uncertainty import LaneSpans
+
 if TYPE_CHECKING:
     from widgets.timeline.data import TimelineData
 
@@ -202,9 +204,12 @@ class LaneIndex:
             self.g_reach = np.minimum(reach_g, TIME_LIMIT_US).astype(np.int64)
         else:
             self.g_reach = np.zeros(self.n_groups, dtype=np.int64)
+        exact = reach is None
         del reach
         #: Lane ``l`` owns groups ``lane_g[l]:lane_g[l + 1]``.
         self.lane_g = np.searchsorted(self.g_lane, np.arange(self.n_lanes + 1))
+        #: Where each lane's uncertain events may lie (drawn over a busy lane's count bars).
+        self.spans = None if exact else LaneSpans(data, self.n_lanes)
         self._build_table(cell_budget)
 
     # -- cumulative-count table ------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from widgets.timeline.binning import aligned_edges
+from widgets.timeline.uncertainty import beyond_bars
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -48,6 +49,10 @@ class LaneFrame:
         Events per bin.
     events : numpy.ndarray
         Detail lanes: positions (into the data's columns) of the events drawn.
+    spans : numpy.ndarray
+        Busy lanes: ``(k, 2)`` µs spans where the lane's uncertain events may lie, those of
+        the window at least two bins wide over bins mostly without events
+        (:mod:`widgets.timeline.uncertainty`).
     """
 
     detail: bool
@@ -56,6 +61,7 @@ class LaneFrame:
     kind_counts: np.ndarray
     totals: np.ndarray
     events: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    spans: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
 
     def dominant(self) -> np.ndarray:
         """Most frequent kind per bin (meaningful where ``totals > 0``)."""
@@ -144,7 +150,10 @@ def compute_frame(index: LaneIndex, lanes: Sequence[int], start_us: int, end_us:
             if found is None:  # long bars/whiskers reach in from far away: keep only ts inside
                 found = index.events_between(groups, int(edges[0]), int(edges[-1]), reach=False)
             events = found if found is not None else events
-        out[lane] = LaneFrame(detail, total, kinds, kind_counts, totals, events)
+        out[lane] = lf = LaneFrame(detail, total, kinds, kind_counts, totals, events)
+        if not detail and index.spans:  # where a busy lane's uncertain events may lie
+            lf.spans = beyond_bars(index.spans.within(lane, int(edges[0]), int(edges[-1]),
+                                                      2 * int(bin_us)), edges, totals)
         if not detail and n_bins:
             max_count = max(max_count, int(totals.max()))
     return Frame(int(edges[0]), int(edges[-1]), int(bin_us), edges, out, max_count)
@@ -265,6 +274,9 @@ def build_geometry(frame: Frame, data: TimelineData, layout: LaneLayout, origin_
         bar_kinds.append(kinds)
     for lane, lf in frame.lanes.items():
         if not lf.detail:
+            if len(lf.spans):
+                whiskers += _whiskers(lf.spans[:, 0], lf.spans[:, 1], float(layout.y0[lane]),
+                                      float(layout.height[lane]), origin_us, lo_x, hi_x)
             continue
         y0, h = float(layout.y0[lane]), float(layout.height[lane])
         p = lf.events
@@ -293,20 +305,26 @@ def build_geometry(frame: Frame, data: TimelineData, layout: LaneLayout, origin_
                     [a, np.full(m, y0 + 0.32 * h), b - a, np.full(m, 0.36 * h)]))
         unc = (lo < ts) | (hi > ts)
         if unc.any():
-            xl = np.clip((lo[unc] - origin_us) * sec, lo_x - pad, hi_x + pad)
-            xh = np.clip((hi[unc] - origin_us) * sec, lo_x - pad, hi_x + pad)
-            m = len(xl)
-            yc = np.full(m, y0 + 0.5 * h)
-            cap0, cap1 = np.full(m, y0 + 0.4 * h), np.full(m, y0 + 0.6 * h)
-            whiskers += [np.column_stack([xl, yc, xh, yc]),
-                         np.column_stack([xl, cap0, xl, cap1]),
-                         np.column_stack([xh, cap0, xh, cap1])]
+            whiskers += _whiskers(lo[unc], hi[unc], y0, h, origin_us, lo_x, hi_x)
     wh = (np.ascontiguousarray(np.concatenate(whiskers)) if whiskers
           else np.zeros((0, 4), dtype=np.float64))
     merged = {k: np.ascontiguousarray(np.concatenate(v), dtype=np.float64)
               for k, v in intervals.items()}
     return Geometry(_group(bar_kinds, bar_rects), _group(marker_kinds, marker_lines), merged,
                     wh, n_bars, n_markers)
+
+
+def _whiskers(lo: np.ndarray, hi: np.ndarray, y0: float, h: float, origin_us: int,
+              lo_x: float, hi_x: float) -> list[np.ndarray]:
+    """Lines of uncertainty whiskers from ``lo`` to ``hi`` (µs), capped, on a lane's middle."""
+    pad = hi_x - lo_x
+    xl = np.clip((lo - origin_us) * 1e-6, lo_x - pad, hi_x + pad)
+    xh = np.clip((hi - origin_us) * 1e-6, lo_x - pad, hi_x + pad)
+    m = len(xl)
+    yc = np.full(m, y0 + 0.5 * h)
+    cap0, cap1 = np.full(m, y0 + 0.4 * h), np.full(m, y0 + 0.6 * h)
+    return [np.column_stack([xl, yc, xh, yc]), np.column_stack([xl, cap0, xl, cap1]),
+            np.column_stack([xh, cap0, xh, cap1])]
 
 
 def nearest_event(frame: Frame, data: TimelineData, lane: int, t_us: float,
