@@ -172,6 +172,8 @@ class MainWindow(QMainWindow):
         self.case_dock = self.docks["CaseDock"]
         self.table_dock = self.docks["EventsDock"]
         self.card_dock = self.docks["CardDock"]
+        # a card behind another tab is built when its tab comes to the front
+        self.card_dock.visibilityChanged.connect(self.card.set_front)
         self.actors_dock = self.docks["ActorsDock"]
         self.links_dock = self.docks["LinksDock"]
         self.map_dock = self.docks["MapDock"]

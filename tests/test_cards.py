@@ -309,3 +309,19 @@ def test_case_aggregates_equal_the_per_actor_reads(case) -> None:
         shared.setdefault(ident, set()).add(actor)
     assert aggregates.shared_on_events == {i: tuple(sorted(a)) for i, a in shared.items()
                                            if len(a) > 1}
+
+
+def test_a_card_behind_another_tab_is_built_when_its_tab_comes_forward(window, qtbot,
+                                                                       case) -> None:
+    """Every event selection picks its actor's card: behind the inspector it costs nothing."""
+    _open(window, qtbot, case)
+    event, actor = _sql(case, "SELECT id, actor_id FROM event WHERE actor_id IS NOT NULL "
+                              "ORDER BY id LIMIT 1")[0]
+    window.select(EntityRef("event", event))  # the inspector comes to the front
+    qtbot.waitUntil(lambda: window.card.shown_actor() == actor, timeout=10_000)
+    assert window.card._stale and window.card._tree.topLevelItemCount() == 0
+    window.card_dock.raise_()
+    qtbot.waitUntil(lambda: not window.card._stale, timeout=5_000)
+    assert window.card._tree.topLevelItemCount() > 0
+    assert window.card.text().startswith(_sql(case, "SELECT display_name FROM actor "
+                                                    "WHERE id = ?", actor)[0][0])
