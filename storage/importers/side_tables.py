@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import queue
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from storage.case.schema import APPLICATION_ID, FTS_DDL, FTS_TABLE, Base
 from storage.case.writer import copy_tables, index_ddl, table_ddl
+from storage.outbox import Outbox, Stopped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -57,8 +57,7 @@ class SideTables:
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "storage.importers.side_worker"], env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        self._queue: queue.Queue[tuple[object, ...] | None] = queue.Queue(QUEUED)
-        self._broken = threading.Event()
+        self._outbox: Outbox[tuple[object, ...] | None] = Outbox(QUEUED)
         self._writer = threading.Thread(target=self._write, name="import-helper-pipe",
                                         daemon=True)
         self._writer.start()
@@ -141,13 +140,10 @@ class SideTables:
                     pipe.close()
 
     def _send(self, message: tuple[object, ...]) -> None:
-        while not self._broken.is_set():
-            try:
-                self._queue.put(message, timeout=0.5)
-                return
-            except queue.Full:
-                continue
-        self._failed()
+        try:
+            self._outbox.put(message)
+        except Stopped:  # the writer thread found the pipe broken: the helper stopped
+            self._failed()
 
     def _failed(self) -> None:
         code = self._proc.wait()
@@ -166,11 +162,11 @@ class SideTables:
         stdin = self._proc.stdin
         assert stdin is not None
         try:
-            while (message := self._queue.get()) is not _END:
+            while (message := self._outbox.get()) is not _END:
                 pickle.dump(message, stdin, protocol=5)
             stdin.close()
         except (OSError, ValueError):  # the helper stopped, or was stopped: said by _failed
-            self._broken.set()
+            self._outbox.stop()
             with contextlib.suppress(OSError, ValueError):
                 stdin.close()
 
@@ -180,15 +176,7 @@ class SideTables:
         A helper that stopped is said by its missing reply (:meth:`absorb`), not here: this
         also runs when an import is being cleaned up after a failure.
         """
-        if not self._writer.is_alive():
-            return
-        while self._writer.is_alive():
-            try:
-                self._queue.put(_END, timeout=0.5)
-                break
-            except queue.Full:
-                if self._broken.is_set():
-                    while not self._queue.empty():  # nobody reads them any more
-                        with contextlib.suppress(queue.Empty):
-                            self._queue.get_nowait()
-        self._writer.join()
+        if self._writer.is_alive():
+            with contextlib.suppress(Stopped):  # the thread ended on a broken pipe already
+                self._outbox.put(_END)
+            self._writer.join()

@@ -35,7 +35,6 @@ import gc
 import json
 import os
 import pickle
-import queue
 import signal
 import sqlite3
 import sys
@@ -48,6 +47,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from storage.case.search_terms import SEARCH_TERM_DDL, insert_search_terms
+from storage.outbox import Outbox, Stopped
 from storage.synthetic.chunks import make_chunks, settled_statuses
 from storage.synthetic.rows import EventInsert
 from storage.synthetic.spawn import TITLES
@@ -104,46 +104,6 @@ class Message:
     """FILE: the chunk file to copy (the main process removes it)."""
     error: BaseException | None = None
     """ERROR (worker on a thread only): what stopped it."""
-
-
-class Stopped(Exception):
-    """The reader of the outbox went away: stop making."""
-
-
-class Outbox:
-    """Bounded hand-over of messages, with a stop flag so a blocked worker can be released."""
-
-    def __init__(self, size: int) -> None:
-        self._box: queue.Queue[Message] = queue.Queue(size)
-        self._stop = threading.Event()
-
-    def offer(self, message: Message) -> bool:
-        """Queue ``message`` if there is room; False if the reader is still behind."""
-        if self._stop.is_set():
-            raise Stopped
-        try:
-            self._box.put_nowait(message)
-        except queue.Full:
-            return False
-        return True
-
-    def put(self, message: Message) -> None:
-        """Queue ``message``, waiting for room (raises :class:`Stopped` if told to stop)."""
-        while not self._stop.is_set():
-            try:
-                self._box.put(message, timeout=0.05)
-                return
-            except queue.Full:
-                continue
-        raise Stopped
-
-    def get(self) -> Message:
-        """The next message (blocks)."""
-        return self._box.get()
-
-    def stop(self) -> None:
-        """Make the writer's next :meth:`offer` or :meth:`put` raise :class:`Stopped`."""
-        self._stop.set()
 
 
 def produce(job: Job, outbox: Outbox) -> None:
