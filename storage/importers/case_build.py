@@ -72,11 +72,11 @@ TITLE_CHARS = 200
 """An event's title is its message's first line, up to this many characters (the message is
 kept whole)."""
 KIND_FROM = ("data_type",)
+"""The attribute an imported event's kind is taken from when the row has it (Plaso's
+``fs:stat``, ``windows:evtx:record``…); otherwise the kind is its ``timestamp_desc``."""
 HELPER_PACKS_FROM = 5_000
 """Events of a chunk from which its fields are packed by the helper: the helper loads pandas
 for it (~0.5 s, while this process reads on), which a small file would wait for."""
-"""The attribute an imported event's kind is taken from when the row has it (Plaso's
-``fs:stat``, ``windows:evtx:record``…); otherwise the kind is its ``timestamp_desc``."""
 
 
 class BadRowPolicy(Enum):

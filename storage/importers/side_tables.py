@@ -2,11 +2,11 @@
 
 Started before the first file is read (its interpreter starts while this one sniffs the
 encoding), fed chunk by chunk through a pipe (a chunk's fields to pack, its tags, its titles
-and messages for the text index). A thread of this process writes the
-messages into the pipe from a queue of :data:`QUEUED` messages: the import goes on with the
-next chunk while the helper reads the last one (through the pipe's 64 KB alone, the two
-processes took turns on a 25 MB message), and a full queue is the back-pressure: when the
-helper falls behind, the import waits instead of piling chunks up in memory. The side
+and messages for the text index). A thread of this process writes the messages into the
+pipe from an :class:`~storage.outbox.Outbox` of :data:`QUEUED` messages: the import goes on
+with the next chunk while the helper reads the last one (through the pipe's 64 KB alone, the
+two processes took turns on a 25 MB message), and a full outbox is the back-pressure: when
+the helper falls behind, the import waits instead of piling chunks up in memory. The side
 database sits beside the case being written (hidden, removed in every case).
 
 Used only for a new case: at the end the case's other tables are copied into the side
